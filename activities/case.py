@@ -1,0 +1,130 @@
+"""Case activities: the working-time clocks, the projection writes and the routing rulings."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from temporalio import activity
+
+from core import workcal
+from models.calendar_store import load_calendar
+from models.case_store import apply_projection
+from models.db import get_engine, session_scope
+from models.reference import Rule
+from workflows import payloads as p
+
+# Escalation ladder after a deadline, in working minutes (API.md: 4 h, 1 day, 3 days).
+LADDER = (("overdue", 0), ("level1", 4 * 60), ("level2", 420), ("level3", 3 * 420))
+YELLOW_FRACTION = 0.75
+
+
+def _calendar() -> workcal.WorkCalendar:
+    return load_calendar(engine=get_engine())
+
+
+def _yellow(start: datetime, deadline: datetime, unit: str, cal: workcal.WorkCalendar) -> datetime:
+    if unit == "hours":
+        return start + (deadline - start) * YELLOW_FRACTION
+    spent = workcal.working_minutes_between(start, deadline, cal) * YELLOW_FRACTION
+    return workcal.add_working_minutes(start, spent, cal)
+
+
+def _steps(deadline: datetime, yellow: datetime, cal: workcal.WorkCalendar) -> list[p.ClockStep]:
+    steps = [p.ClockStep(name="yellow", at=yellow)]
+    for name, minutes in LADDER:
+        at = workcal.add_working_minutes(deadline, minutes, cal) if minutes else deadline
+        steps.append(p.ClockStep(name=name, at=at))
+    return steps
+
+
+def _carry_fired(old: list[p.ClockStep], new: list[p.ClockStep], now: datetime) -> None:
+    # A step that already fired and is still in the past must not fire (and notify) again.
+    fired = {s.name for s in old if s.fired}
+    for step in new:
+        step.fired = step.name in fired and step.at <= now
+
+
+def build_clock(req: p.ClockRequest, cal: workcal.WorkCalendar) -> p.Clock:
+    """Returns a fresh clock: deadline, yellow point and escalation ladder from `req.start`."""
+    deadline = workcal.add_limit(req.start, req.amount, req.unit, cal)
+    yellow = workcal.elapse(req.start, req.amount, req.unit, YELLOW_FRACTION, cal)
+    steps = _steps(deadline, yellow, cal)
+    return p.Clock(kind=req.kind, started_at=req.start, amount=req.amount, unit=req.unit,
+                   deadline=deadline, yellow_at=yellow, steps=steps,
+                   calendar_fallback=workcal.uses_fallback(req.start, steps[-1].at, cal))
+
+
+def extend(req: p.ExtendClockRequest, cal: workcal.WorkCalendar) -> p.Clock:
+    """Returns the clock with its deadline moved by an approved extension."""
+    old = req.clock
+    deadline = workcal.add_limit(old.deadline, req.amount, req.unit, cal)
+    yellow = _yellow(old.started_at, deadline, old.unit, cal)
+    steps = _steps(deadline, yellow, cal)
+    _carry_fired(old.steps, steps, req.now)
+    return p.Clock(kind=old.kind, started_at=old.started_at, amount=old.amount, unit=old.unit,
+                   deadline=deadline, yellow_at=yellow, steps=steps, paused_at=old.paused_at,
+                   calendar_fallback=workcal.uses_fallback(old.started_at, steps[-1].at, cal))
+
+
+def resume(req: p.ResumeClockRequest, cal: workcal.WorkCalendar) -> p.Clock:
+    """Returns the clock shifted by the working time it stood still while parked (挂账)."""
+    old = req.clock
+    paused = old.paused_at or req.resumed_at
+    steps = []
+    for step in old.steps:
+        if step.fired:
+            steps.append(p.ClockStep(name=step.name, at=step.at, fired=True))
+        elif old.unit == "hours" and step.name in ("yellow", "overdue"):
+            steps.append(p.ClockStep(name=step.name,
+                                     at=req.resumed_at + max(step.at - paused, timedelta(0))))
+        else:
+            left = workcal.working_minutes_between(paused, step.at, cal)
+            steps.append(p.ClockStep(name=step.name,
+                                     at=workcal.add_working_minutes(req.resumed_at, left, cal)))
+    by_name = {s.name: s.at for s in steps}
+    return p.Clock(kind=old.kind, started_at=old.started_at, amount=old.amount, unit=old.unit,
+                   deadline=by_name["overdue"], yellow_at=by_name["yellow"], steps=steps,
+                   calendar_fallback=workcal.uses_fallback(old.started_at, steps[-1].at, cal))
+
+
+@activity.defn
+def compute_clock(req: p.ClockRequest) -> p.Clock:
+    """Computes a new accept or handling clock on the working calendar."""
+    return build_clock(req, _calendar())
+
+
+@activity.defn
+def extend_clock(req: p.ExtendClockRequest) -> p.Clock:
+    """Moves a clock's deadline by an approved extension."""
+    return extend(req, _calendar())
+
+
+@activity.defn
+def resume_clock(req: p.ResumeClockRequest) -> p.Clock:
+    """Restarts a parked clock."""
+    return resume(req, _calendar())
+
+
+@activity.defn
+def project_case(projection: p.CaseProjection) -> int:
+    """Writes the case row and its new timeline lines; returns how many lines were new."""
+    with session_scope() as session:
+        return apply_projection(session=session, projection=projection)
+
+
+@activity.defn
+def write_rule(rule: p.RuleInput) -> None:
+    """Writes a supervisor's ruling into the responsibility list (确权 → 权责清单)."""
+    from sqlmodel import select
+
+    with session_scope() as session:
+        row = session.exec(select(Rule).where(Rule.category == rule.category,
+                                              Rule.street == rule.street)).first()
+        if row is None:
+            row = Rule(category=rule.category, street=rule.street, department=rule.department)
+        row.department = rule.department
+        row.source = f"ruling:{rule.case_number}"[:64]
+        session.add(row)
+
+
+ALL = [compute_clock, extend_clock, resume_clock, project_case, write_rule]

@@ -1,0 +1,66 @@
+"""Settings from environment variables, so that two copies can run side by side."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from core.naming import TASK_QUEUE
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(name, default)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Runtime settings of one Liandong installation."""
+
+    data_dir: Path
+    port: int
+    host: str
+    temporal_port: int
+    temporal_ui_port: int
+    temporal_address: str
+    temporal_namespace: str
+    task_queue: str
+    database_url: str
+    demo: bool
+    public_url: str
+
+    @property
+    def secret_key(self) -> str:
+        """Returns the signing key: LIANDONG_SECRET_KEY, else one kept in the data directory."""
+        key = os.environ.get("LIANDONG_SECRET_KEY")
+        if key:
+            return key
+        path = self.data_dir / "secret.key"
+        if not path.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        return path.read_text().strip()
+
+
+def load_settings() -> Settings:
+    """Reads the settings from the environment."""
+    data_dir = Path(_env("LIANDONG_DATA_DIR", "var")).resolve()
+    port = int(_env("LIANDONG_PORT", "8000"))
+    host = _env("LIANDONG_HOST", "127.0.0.1")
+    temporal_port = int(_env("LIANDONG_TEMPORAL_PORT", "7233"))
+    temporal_ui_port = int(_env("LIANDONG_TEMPORAL_UI_PORT", str(temporal_port + 1000)))
+    return Settings(
+        data_dir=data_dir,
+        port=port,
+        host=host,
+        temporal_port=temporal_port,
+        temporal_ui_port=temporal_ui_port,
+        temporal_address=_env("LIANDONG_TEMPORAL_ADDRESS", f"127.0.0.1:{temporal_port}"),
+        temporal_namespace=_env("LIANDONG_TEMPORAL_NAMESPACE", "default"),
+        task_queue=_env("LIANDONG_TASK_QUEUE", TASK_QUEUE),
+        database_url=_env("LIANDONG_DATABASE_URL", f"sqlite:///{data_dir / 'liandong.db'}"),
+        demo=_env("LIANDONG_DEMO", "0") == "1",
+        public_url=_env("LIANDONG_PUBLIC_URL", f"http://{host}:{port}"),
+    )

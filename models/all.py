@@ -1,0 +1,3 @@
+"""Imports every table module so that metadata.create_all sees them all."""
+
+from models import case, reference, user  # noqa: F401

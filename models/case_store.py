@@ -1,0 +1,137 @@
+"""Reads and writes of the case projection. Only activities write; the web layer reads."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, or_, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from core.workcal import TZ
+from models.case import Case, CaseCounter, CaseEvent
+from models.db import utcnow
+from workflows.payloads import CaseProjection
+
+# Columns copied from the workflow state to the case row as they are.
+_COPIED = (
+    "status", "category", "description", "grid", "street", "address", "channel", "department",
+    "interim_department", "light", "bounces", "reworks", "extensions", "escalation_level",
+    "satisfaction", "lat", "lon", "reporter_name", "reporter_phone", "reporter_email",
+    "handled_on_time", "version", "deadline", "accept_deadline", "created_at", "dispatched_at",
+    "accepted_at", "reported_at", "closed_at",
+)
+
+
+def next_number(*, session: Session, now: datetime | None = None) -> str:
+    """Hands out the next human-readable case number of the month, e.g. 2026-11-000123."""
+    month = (now or utcnow()).astimezone(TZ).strftime("%Y-%m")
+    for _ in range(5):
+        bumped = session.execute(
+            update(CaseCounter).where(col(CaseCounter.month) == month)
+            .values(last=CaseCounter.last + 1).returning(CaseCounter.last)
+        ).scalar_one_or_none()
+        if bumped is not None:
+            return f"{month}-{bumped:06d}"
+        try:
+            with session.begin_nested():
+                session.add(CaseCounter(month=month, last=0))
+        except IntegrityError:
+            continue
+    raise RuntimeError("could not allocate a case number")
+
+
+def apply_projection(*, session: Session, projection: CaseProjection) -> int:
+    """Writes a workflow snapshot and its timeline lines; returns how many lines were new.
+
+    Idempotent: a line already stored (same case and seq) is skipped, and an older snapshot never
+    overwrites a newer one, so a retried or reordered activity changes nothing twice.
+    """
+    state = projection.state
+    row = session.get(Case, state.number)
+    if row is None:
+        row = Case(number=state.number, created_at=state.created_at, status=state.status,
+                   category=state.category, description=state.description, grid=state.grid,
+                   street=state.street, address=state.address, channel=state.channel)
+        session.add(row)
+    if row.version < state.version or row.version == 0:
+        for name in _COPIED:
+            setattr(row, name, getattr(state, name))
+        clock = state.clock
+        row.yellow_at = clock.yellow_at if clock else None
+        row.calendar_fallback = bool(clock and clock.calendar_fallback)
+        ext = state.extension
+        row.extension_pending = None if ext is None else {
+            "amount": ext.amount, "unit": ext.unit, "reason": ext.reason,
+            "requested_by": ext.requested_by, "requested_at": ext.requested_at.isoformat()}
+        row.updated_at = utcnow()
+    session.flush()
+    seqs = [e.seq for e in projection.events]
+    stored = set(session.exec(
+        select(CaseEvent.seq).where(CaseEvent.case_number == state.number,
+                                    col(CaseEvent.seq).in_(seqs))).all()) if seqs else set()
+    new = [e for e in projection.events if e.seq not in stored]
+    for e in new:
+        session.add(CaseEvent(case_number=state.number, seq=e.seq, at=e.at, actor=e.actor,
+                              action=e.action, detail=e.detail, data=_jsonable(e.data)))
+    return len(new)
+
+
+def _jsonable(value: object) -> object:
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, datetime):
+        return value.astimezone(TZ).isoformat()
+    return value
+
+
+def get_case(*, session: Session, number: str) -> Case | None:
+    """Returns one case row, or None."""
+    return session.get(Case, number)
+
+
+def timeline(*, session: Session, number: str) -> list[CaseEvent]:
+    """Returns a case's timeline, oldest first."""
+    return list(session.exec(
+        select(CaseEvent).where(CaseEvent.case_number == number).order_by(col(CaseEvent.seq))))
+
+
+def list_cases(*, session: Session, status: str | None = None, department: str | None = None,
+               light: str | None = None, category: str | None = None, grid: str | None = None,
+               street: str | None = None, q: str | None = None, visible_to: str | None = None,
+               page: int = 1, page_size: int = 20) -> tuple[list[Case], int]:
+    """Returns one page of cases, newest first, and the total that match the filters.
+
+    `visible_to` restricts to the cases a department's liaison may see: its own and those where it
+    is the interim (先行处置) handler.
+    """
+    query = select(Case)
+    conditions = []
+    if status:
+        conditions.append(col(Case.status).in_(status.split(",")))
+    if department:
+        conditions.append(Case.department == department)
+    if light:
+        conditions.append(Case.light == light)
+    if category:
+        conditions.append(Case.category == category)
+    if grid:
+        conditions.append(Case.grid == grid)
+    if street:
+        conditions.append(Case.street == street)
+    if visible_to:
+        conditions.append(or_(Case.department == visible_to,
+                              Case.interim_department == visible_to))
+    if q:
+        like = f"%{q.strip()}%"
+        conditions.append(or_(col(Case.number).like(like), col(Case.description).like(like),
+                              col(Case.address).like(like)))
+    for condition in conditions:
+        query = query.where(condition)
+    count_query = select(func.count()).select_from(query.subquery())
+    total = session.exec(count_query).one()
+    rows = session.exec(query.order_by(col(Case.created_at).desc(), col(Case.number).desc())
+                        .offset((page - 1) * page_size).limit(page_size)).all()
+    return list(rows), int(total)

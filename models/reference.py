@@ -1,0 +1,93 @@
+"""Reference data: departments and streets, communities and grids, categories, the routing list."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class DepartmentBase(SQLModel):
+    code: str = Field(primary_key=True, max_length=32)
+    name: str = Field(max_length=64)
+    kind: str = Field(default="department", max_length=16)  # department | street
+
+
+class Department(DepartmentBase, table=True):
+    """A department (城管, 水务 ...) or a street/town office (街道/镇)."""
+
+    head_email: str | None = Field(default=None, max_length=254)
+
+
+class DepartmentPublic(DepartmentBase):
+    pass
+
+
+class Community(SQLModel, table=True):
+    """A community (社区) within a street."""
+
+    code: str = Field(primary_key=True, max_length=32)
+    name: str = Field(max_length=64)
+    street: str = Field(foreign_key="department.code", index=True)
+
+
+class GridBase(SQLModel):
+    code: str = Field(primary_key=True, max_length=32)
+    name: str = Field(max_length=64)
+    street: str = Field(foreign_key="department.code", index=True)
+    community: str = Field(foreign_key="community.code")
+
+
+class Grid(GridBase, table=True):
+    """A unit grid (单元网格) of about 10,000 m²."""
+
+
+class GridPublic(GridBase):
+    pass
+
+
+class Category(SQLModel, table=True):
+    """A case category (部件 component or 事件 event) with its handling time limit."""
+
+    code: str = Field(primary_key=True, max_length=32)
+    name: str = Field(max_length=64)
+    kind: str = Field(max_length=16)  # component | event
+    limit_amount: float
+    limit_unit: str = Field(max_length=16)  # working_hours | working_days | hours
+
+    def public(self) -> dict:
+        """Returns the category as the API shows it."""
+        amount = int(self.limit_amount) if self.limit_amount.is_integer() else self.limit_amount
+        return {"code": self.code, "name": self.name, "kind": self.kind,
+                "time_limit": {"amount": amount, "unit": self.limit_unit}}
+
+
+ANY_STREET = "*"
+
+
+class Rule(SQLModel, table=True):
+    """One line of the responsibility list (权责清单): category x street -> department."""
+
+    __table_args__ = (UniqueConstraint("category", "street"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    category: str = Field(foreign_key="category.code", index=True)
+    street: str = Field(default=ANY_STREET, max_length=32)  # a street code, or * for all
+    department: str = Field(foreign_key="department.code")
+    source: str = Field(default="list", max_length=64)  # list | ruling:<case number>
+
+
+class CalendarDay(SQLModel, table=True):
+    """A day that breaks the Mon–Fri rule: a holiday off, or a make-up working day (调休)."""
+
+    day: date = Field(primary_key=True)
+    kind: str = Field(max_length=16)  # holiday | workday
+    name: str = Field(default="", max_length=64)
+
+
+class CalendarYear(SQLModel, table=True):
+    """A year the holiday table covers; other years fall back to Mon–Fri."""
+
+    year: int = Field(primary_key=True)
+    source: str = Field(default="chinese-calendar", max_length=64)

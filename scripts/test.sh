@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Runs the test suite: installs the system packages it needs (as root, with apt-get),
+# then ruff and pytest. Arguments are passed to pytest.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+export DEBIAN_FRONTEND=noninteractive
+
+PG_BIN=/usr/lib/postgresql/15/bin
+
+install_postgres() {
+    if [ -x "$PG_BIN/postgres" ]; then
+        return 0
+    fi
+    if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+        echo "test.sh: PostgreSQL 15 not found at $PG_BIN and cannot install it (needs root and apt-get)" >&2
+        return 0
+    fi
+    echo "test.sh: installing PostgreSQL 15 server binaries ..." >&2
+    apt-get update -q </dev/null
+    local pkg=postgresql
+    if apt-cache policy postgresql-15 2>/dev/null | grep -q 'Candidate: [0-9]'; then
+        pkg=postgresql-15
+    fi
+    apt-get install -y -q --no-install-recommends "$pkg" </dev/null
+    if [ ! -x "$PG_BIN/postgres" ]; then
+        echo "test.sh: installed $pkg but $PG_BIN/postgres is still missing" >&2
+    fi
+}
+
+install_postgres
+
+echo "== ruff check" >&2
+.venv/bin/ruff check .
+
+echo "== pytest" >&2
+exec .venv/bin/pytest -q -ra "$@" </dev/null

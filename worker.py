@@ -1,0 +1,45 @@
+"""The Temporal worker: the only place that registers workflows and activities."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from concurrent.futures import ThreadPoolExecutor
+
+from temporalio.client import Client
+from temporalio.worker import Worker
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
+
+from activities.case import ALL as CASE_ACTIVITIES
+from core.config import load_settings
+from models.db import get_engine, init_db
+from workflows.case import CaseWorkflow
+
+WORKFLOWS = [CaseWorkflow]
+ACTIVITIES = [*CASE_ACTIVITIES]
+# Payload dataclasses are plain data: passing them through keeps one datetime class on both sides
+# of the sandbox, so the converter recognises it.
+RUNNER = SandboxedWorkflowRunner(
+    restrictions=SandboxRestrictions.default.with_passthrough_modules("workflows.payloads"))
+
+
+def build_worker(client: Client, task_queue: str, executor: ThreadPoolExecutor) -> Worker:
+    """Returns a worker with every workflow and activity of Liandong."""
+    return Worker(client, task_queue=task_queue, workflows=WORKFLOWS, activities=ACTIVITIES,
+                  activity_executor=executor, workflow_runner=RUNNER)
+
+
+async def main() -> None:
+    """Connects to Temporal and runs the worker until stopped."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    settings = load_settings()
+    init_db(get_engine())
+    client = await Client.connect(settings.temporal_address, namespace=settings.temporal_namespace)
+    with ThreadPoolExecutor(max_workers=16) as executor:
+        worker = build_worker(client, settings.task_queue, executor)
+        print("worker started", flush=True)
+        await worker.run()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,178 @@
+"""The machinery of the case workflow: clocks, the projection and shared transitions."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from datetime import timedelta
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+
+from workflows import payloads as p
+from workflows import rules
+from workflows.case_texts import STEP_TEXTS, clock_label
+
+with workflow.unsafe.imports_passed_through():
+    from activities import case as acts
+
+ACTIVITY = {
+    "start_to_close_timeout": timedelta(seconds=30),
+    "retry_policy": RetryPolicy(initial_interval=timedelta(seconds=1),
+                                maximum_interval=timedelta(seconds=30)),
+}
+# A closed case can still be reopened for this long; then the workflow ends (archived).
+ARCHIVE_AFTER = timedelta(days=30)
+ACCEPT_LIMIT = (1.0, "working_hours")
+
+
+def _level(step: p.ClockStep) -> int:
+    return int(step.name[-1]) if step.name.startswith("level") else 0
+
+
+class CaseCore:
+    """State and helpers that every case action builds on."""
+
+    s: p.CaseState
+    _lock: asyncio.Lock
+    _wake: bool
+
+    # -- clocks -------------------------------------------------------------------------------
+
+    def _finished(self) -> bool:
+        if self.s.status == p.VOIDED:
+            return True
+        if self.s.status == p.CLOSED and self.s.closed_at is not None:
+            return workflow.now() >= self.s.closed_at + ARCHIVE_AFTER
+        return False
+
+    def _next_wake(self):
+        if self.s.status == p.CLOSED and self.s.closed_at is not None:
+            return self.s.closed_at + ARCHIVE_AFTER
+        c = self.s.clock
+        if c is None or c.paused_at is not None:
+            return None
+        pending = [step.at for step in c.steps if not step.fired]
+        return min(pending) if pending else None
+
+    async def _sleep_until_next(self) -> None:
+        wake_at = self._next_wake()
+        timeout = None if wake_at is None else wake_at - workflow.now()
+        if timeout is not None and timeout <= timedelta(0):
+            return
+        try:
+            await workflow.wait_condition(lambda: self._wake, timeout=timeout)
+        except TimeoutError:
+            pass
+        self._wake = False
+
+    async def _fire_due_steps(self) -> None:
+        async with self._lock:
+            c, now = self.s.clock, workflow.now()
+            if c is None or c.paused_at is not None:
+                return
+            due = [step for step in c.steps if not step.fired and step.at <= now]
+            for step in due:
+                step.fired = True
+                action, text = STEP_TEXTS[step.name]
+                level = _level(step)
+                if level:
+                    self.s.escalation_level = max(self.s.escalation_level, level)
+                self._record(p.SYSTEM, action, text.format(clock=clock_label(c.kind)),
+                             clock=c.kind, step=step.name, level=level, deadline=c.deadline,
+                             department=self.s.department)
+            if due:
+                self.s.light = self._light()
+                await self._flush()
+
+    def _light(self) -> str | None:
+        c, now = self.s.clock, workflow.now()
+        if c is None or c.paused_at is not None:
+            return None
+        if now >= c.deadline:
+            return "red"
+        return "yellow" if now >= c.yellow_at else "green"
+
+    def _set_clock(self, clock: p.Clock | None) -> None:
+        self.s.clock = clock
+        if clock is not None:
+            if clock.kind == "accept":
+                self.s.accept_deadline = clock.deadline
+            else:
+                self.s.deadline = clock.deadline
+            self.s.escalation_level = max([_level(s) for s in clock.steps if s.fired] or [0])
+        self.s.light = self._light()
+
+    async def _start_clock(self, kind: str, amount: float, unit: str) -> None:
+        req = p.ClockRequest(kind=kind, start=workflow.now(), amount=amount, unit=unit)
+        self._set_clock(await workflow.execute_activity(acts.compute_clock, req, **ACTIVITY))
+
+    async def _extend_clock(self, amount: float, unit: str) -> None:
+        assert self.s.clock is not None
+        req = p.ExtendClockRequest(clock=self.s.clock, amount=amount, unit=unit,
+                                   now=workflow.now())
+        self._set_clock(await workflow.execute_activity(acts.extend_clock, req, **ACTIVITY))
+
+    # -- the projection -----------------------------------------------------------------------
+
+    def _record(self, actor: p.Actor, action: str, detail: str, **data: object) -> None:
+        self.s.seq += 1
+        data = {k: v for k, v in data.items() if v is not None}
+        if actor.username != "system":
+            data.setdefault("role", actor.role)
+            if actor.department:
+                data.setdefault("actor_department", actor.department)
+        self.s.unprojected.append(p.TimelineEntry(
+            seq=self.s.seq, at=workflow.now(), actor=actor.username, action=action,
+            detail=detail, data=data))
+
+    async def _flush(self) -> None:
+        """Writes the case row and its new timeline lines; idempotent on (case, seq)."""
+        self.s.version += 1
+        events = list(self.s.unprojected)
+        snapshot = dataclasses.replace(self.s, unprojected=[])
+        await workflow.execute_activity(acts.project_case,
+                                        p.CaseProjection(state=snapshot, events=events),
+                                        **ACTIVITY)
+        done = {e.seq for e in events}
+        self.s.unprojected = [e for e in self.s.unprojected if e.seq not in done]
+
+    def _view(self) -> p.CaseView:
+        return p.CaseView(number=self.s.number, status=self.s.status, version=self.s.version)
+
+    async def _act(self, action: str, inp, apply) -> p.CaseView:
+        async with self._lock:
+            # Checked again under the lock: another action may have won the race since validation.
+            rules.check(action, self.s, inp)
+            await apply(inp)
+            await self._flush()
+        self._wake = True
+        return self._view()
+
+    # -- transitions shared by several actions ------------------------------------------------
+
+    async def _dispatch_to(self, actor: p.Actor, department: str, note: str | None) -> None:
+        self.s.status = p.DISPATCHED
+        self.s.department = department
+        self.s.dispatched_at = workflow.now()
+        self.s.parked_from = None
+        await self._start_clock("accept", *ACCEPT_LIMIT)
+        self._record(actor, "dispatched", note or f"派遣至 {department}", department=department,
+                     accept_deadline=self.s.accept_deadline)
+
+    async def _rework(self, actor: p.Actor, note: str | None) -> None:
+        self.s.reworks += 1
+        self.s.status = p.IN_PROGRESS
+        self.s.reported_at = None
+        self.s.handled_on_time = None
+        await self._start_clock("handle", self.s.limit_amount, self.s.limit_unit)
+        self._record(actor, "rework", note or f"返工：退回 {self.s.department} 重新处置",
+                     department=self.s.department, deadline=self.s.deadline,
+                     reworks=self.s.reworks)
+
+    def _close(self, actor: p.Actor, note: str) -> None:
+        self.s.status = p.CLOSED
+        self.s.closed_at = workflow.now()
+        self._set_clock(None)
+        self._record(actor, "closed", note)
+
