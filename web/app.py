@@ -1,0 +1,60 @@
+"""Builds the FastAPI application: JSON API, pages and static files."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from core.config import Settings, load_settings
+from models.db import get_engine, init_db
+from web.errors import install_handlers
+from web.routes import auth, case_actions, cases, reference
+from web.temporal import connect
+
+HERE = Path(__file__).resolve().parent
+templates = Jinja2Templates(directory=HERE / "templates")
+
+DESCRIPTION = """Liandong 联动 — inter-agency case and joint-enforcement coordinator.
+
+Log in with `POST /api/token` (form fields `username`, `password`) and send
+`Authorization: Bearer <token>` on every other call. Errors: 401 not logged in, 403 role or
+department may not, 404 unknown, 409 not allowed in the case's current status, 422 invalid
+payload (the body names the field). Times are ISO 8601 in Asia/Shanghai."""
+
+
+def create_app(settings: Settings | None = None, *, temporal_client=None) -> FastAPI:  # noqa: ANN001
+    """Returns the app; `temporal_client` replaces the connection made at start-up (tests)."""
+    settings = settings or load_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):  # noqa: ANN202
+        init_db(get_engine())
+        app.state.temporal = temporal_client or await connect(settings)
+        yield
+
+    app = FastAPI(title="Liandong 联动 API", version="0.1.0", description=DESCRIPTION,
+                  lifespan=lifespan)
+    app.state.settings = settings
+    install_handlers(app)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    for module in (auth, reference, cases, case_actions):
+        app.include_router(module.router)
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict:
+        return {"ok": True}
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    async def landing(request: Request) -> HTMLResponse:
+        ui = f"http://127.0.0.1:{settings.temporal_ui_port}"
+        return templates.TemplateResponse(
+            request, "index.html",
+            {"temporal_ui": ui, "temporal_address": settings.temporal_address,
+             "task_queue": settings.task_queue, "demo": settings.demo})
+
+    return app

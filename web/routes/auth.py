@@ -1,0 +1,56 @@
+"""Token login for the JSON API."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form
+from pydantic import BaseModel
+
+from models.user import User, verify_password
+from web.deps import CurrentUser, SessionDep
+from web.errors import ApiError
+from web.security import issue_token
+
+router = APIRouter(prefix="/api", tags=["auth"])
+
+
+class Token(BaseModel):
+    access_token: str
+    token_type: str = "bearer"
+    role: str
+    department: str | None
+
+
+class Me(BaseModel):
+    username: str
+    display_name: str
+    role: str
+    department: str | None
+    email: str | None
+
+
+def authenticate(session, username: str, password: str) -> User | None:  # noqa: ANN001
+    """Returns the active user whose password matches, or None."""
+    user = session.get(User, username)
+    if user is None or not user.active or not verify_password(password, user.password_hash):
+        return None
+    return user
+
+
+@router.post("/token", response_model=Token)
+def login(session: SessionDep, username: Annotated[str, Form()],
+          password: Annotated[str, Form()]) -> Token:
+    """Exchanges a username and password for a bearer token."""
+    user = authenticate(session, username, password)
+    if user is None:
+        raise ApiError(401, "wrong username or password", code="unauthorized")
+    token = issue_token(username=user.username, role=user.role, department=user.department)
+    return Token(access_token=token, role=user.role, department=user.department)
+
+
+@router.get("/me", response_model=Me)
+def me(user: CurrentUser) -> Me:
+    """Returns the signed-in user."""
+    return Me(username=user.username, display_name=user.display_name, role=user.role,
+              department=user.department, email=user.email)

@@ -1,0 +1,43 @@
+"""The Temporal client of the web app, and the mapping of refusals to HTTP errors."""
+
+from __future__ import annotations
+
+import asyncio
+
+from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError
+from temporalio.service import RPCError, RPCStatusCode
+
+from core.config import Settings
+from web.errors import ApiError
+
+STATUS_BY_REFUSAL = {"forbidden": 403, "conflict": 409, "invalid": 422}
+
+
+async def connect(settings: Settings, attempts: int = 60) -> Client:
+    """Connects to Temporal, waiting up to a minute for it to come up."""
+    for attempt in range(attempts):
+        try:
+            return await Client.connect(settings.temporal_address,
+                                        namespace=settings.temporal_namespace)
+        except RuntimeError:
+            if attempt == attempts - 1:
+                raise
+            await asyncio.sleep(1)
+    raise RuntimeError("unreachable")
+
+
+def refusal_to_http(err: Exception, *, current_status: str | None = None) -> ApiError:
+    """Turns a refused update into the API's error: 403, 409 or 422 with a readable detail."""
+    cause = err.cause if isinstance(err, WorkflowUpdateFailedError) else err
+    if isinstance(cause, ApplicationError) and cause.type in STATUS_BY_REFUSAL:
+        details = cause.details[0] if cause.details else {}
+        extra = details if isinstance(details, dict) else {}
+        extra = {k: v for k, v in extra.items() if k != "code"}
+        return ApiError(STATUS_BY_REFUSAL[cause.type], cause.message, code=cause.type, **extra)
+    if isinstance(err, RPCError) and err.status in (RPCStatusCode.NOT_FOUND,
+                                                    RPCStatusCode.FAILED_PRECONDITION):
+        # The workflow has ended: a voided or archived case takes no more actions.
+        return ApiError(409, f"the case is {current_status or 'archived'} and takes no actions",
+                        code="conflict", status=current_status)
+    raise err
