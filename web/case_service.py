@@ -145,3 +145,30 @@ async def create_case(client: Client, *, body: dict[str, Any], user: User) -> st
 def _exists(number: str) -> bool:
     with Session(get_engine()) as session:
         return session.get(Case, number) is not None
+
+
+def _digits(phone: str | None) -> str:
+    return "".join(ch for ch in phone or "" if ch.isdigit())
+
+
+def reporter_case(*, session: Session, number: str, phone: str) -> Case | None:
+    """Returns the case if `phone` is its reporter's number (the citizen's only key), else None."""
+    case = get_case(session=session, number=number.strip())
+    if case is None or not _digits(phone) or _digits(phone) != _digits(case.reporter_phone):
+        return None
+    return case
+
+
+async def rate_as_reporter(client: Client, *, number: str, phone: str, satisfaction: str,
+                           note: str | None = None) -> None:
+    """Records the reporter's own rating (回访评价) from the public page."""
+    def _lookup() -> Case | None:
+        with Session(get_engine(), expire_on_commit=False) as session:
+            return reporter_case(session=session, number=number, phone=phone)
+
+    case = await run_in_threadpool(_lookup)
+    if case is None:
+        raise not_found(f"case {number} with this phone number")
+    inp = p.RateInput(actor=p.Actor(username="reporter", role="citizen"),
+                      satisfaction=satisfaction, note=note)
+    await act(client, number=case.number, update="rate", inp=inp, current_status=case.status)

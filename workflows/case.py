@@ -250,6 +250,23 @@ class CaseWorkflow(CaseCore):
         else:
             self._close(inp.actor, "结案")
 
+    @workflow.update(name="rate")
+    async def rate(self, inp: p.RateInput) -> p.CaseView:
+        return await self._act("rate", inp, self._rate)
+
+    @rate.validator
+    def _check_rate(self, inp: p.RateInput) -> None:
+        rules.check("rate", self.s, inp)
+
+    async def _rate(self, inp: p.RateInput) -> None:
+        # A satisfied reporter closes the case; a dissatisfied one leaves the coordinator to
+        # decide between closing and rework with the callback action.
+        self.s.satisfaction = inp.satisfaction
+        self._record(inp.actor, "callback", inp.note or f"市民评价：{inp.satisfaction}",
+                     satisfaction=inp.satisfaction, by="reporter")
+        if inp.satisfaction != "dissatisfied":
+            self._close(inp.actor, "市民评价后结案")
+
     # -- supervision: urge, park, override -------------------------------------------------------
 
     @workflow.update(name="urge")

@@ -300,6 +300,15 @@ class CallbackInput:
 
 
 @dataclass
+class RateInput:
+    """A citizen's own rating from the public page (the reporter, checked by phone)."""
+
+    actor: Actor
+    satisfaction: str = ""
+    note: str | None = None
+
+
+@dataclass
 class UrgeInput:
     actor: Actor
     note: str = ""

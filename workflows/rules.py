@@ -28,6 +28,7 @@ ALLOWED_FROM: dict[str, tuple[str, ...]] = {
     "report": (p.IN_PROGRESS,),
     "verify": (p.REPORTED,),
     "callback": (p.VERIFIED,),
+    "rate": (p.VERIFIED,),
     "urge": (p.DISPATCHED, p.IN_PROGRESS, p.BOUNCED, p.DISPUTED, p.PARKED, p.REPORTED),
     "park": (p.DISPATCHED, p.IN_PROGRESS),
     "unpark": (p.PARKED,),
@@ -51,6 +52,7 @@ ROLES: dict[str, tuple[str, ...]] = {
     "report": ("liaison",),
     "verify": ("coordinator", "inspector"),
     "callback": ("coordinator",),
+    "rate": ("citizen",),
     "urge": ("coordinator", "supervisor"),
     "park": ("supervisor",),
     "unpark": ("supervisor",),
@@ -158,6 +160,11 @@ def _check_fields(action: str, state: p.CaseState, inp: object) -> None:
             )
         if inp.reopen and inp.satisfaction != "dissatisfied":  # type: ignore[attr-defined]
             raise invalid("only a dissatisfied callback can reopen the case", "reopen")
+    elif action == "rate":
+        if inp.satisfaction not in p.SATISFACTIONS[:3]:  # type: ignore[attr-defined]
+            raise invalid(
+                f"satisfaction must be one of {', '.join(p.SATISFACTIONS[:3])}", "satisfaction"
+            )
 
 
 def _check_override(state: p.CaseState, inp: p.OverrideInput) -> None:
