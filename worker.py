@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 from concurrent.futures import ThreadPoolExecutor
 
 from temporalio.client import Client
@@ -12,6 +13,7 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 
 from activities.case import ALL as CASE_ACTIVITIES
 from core.config import load_settings
+from core.temporal import connect
 from models.db import get_engine, init_db
 from workflows.case import CaseWorkflow
 
@@ -34,11 +36,17 @@ async def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     settings = load_settings()
     init_db(get_engine())
-    client = await Client.connect(settings.temporal_address, namespace=settings.temporal_namespace)
+    client = await connect(settings)
     with ThreadPoolExecutor(max_workers=16) as executor:
         worker = build_worker(client, settings.task_queue, executor)
-        print("worker started", flush=True)
-        await worker.run()
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        async with worker:
+            print("worker started", flush=True)
+            await stop.wait()
+            # Leaving the block shuts the worker down gracefully: running activities finish.
 
 
 if __name__ == "__main__":

@@ -11,10 +11,10 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from core.config import Settings, load_settings
+from core.temporal import connect
 from models.db import get_engine, init_db
 from web.errors import install_handlers
 from web.routes import auth, case_actions, cases, reference
-from web.temporal import connect
 
 HERE = Path(__file__).resolve().parent
 templates = Jinja2Templates(directory=HERE / "templates")

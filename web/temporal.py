@@ -2,29 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
-
-from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.client import WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
-from core.config import Settings
 from web.errors import ApiError
 
 STATUS_BY_REFUSAL = {"forbidden": 403, "conflict": 409, "invalid": 422}
-
-
-async def connect(settings: Settings, attempts: int = 60) -> Client:
-    """Connects to Temporal, waiting up to a minute for it to come up."""
-    for attempt in range(attempts):
-        try:
-            return await Client.connect(settings.temporal_address,
-                                        namespace=settings.temporal_namespace)
-        except RuntimeError:
-            if attempt == attempts - 1:
-                raise
-            await asyncio.sleep(1)
-    raise RuntimeError("unreachable")
 
 
 def refusal_to_http(err: Exception, *, current_status: str | None = None) -> ApiError:
