@@ -14,7 +14,7 @@ from core.config import Settings, load_settings
 from core.temporal import connect
 from models.db import get_engine, init_db
 from web.errors import install_handlers
-from web.routes import auth, case_actions, cases, reference
+from web.routes import auth, calendar, case_actions, cases, reference
 
 HERE = Path(__file__).resolve().parent
 templates = Jinja2Templates(directory=HERE / "templates")
@@ -42,7 +42,7 @@ def create_app(settings: Settings | None = None, *, temporal_client=None) -> Fas
     app.state.settings = settings
     install_handlers(app)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    for module in (auth, reference, cases, case_actions):
+    for module in (auth, reference, calendar, cases, case_actions):
         app.include_router(module.router)
 
     @app.get("/healthz", include_in_schema=False)
