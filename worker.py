@@ -8,27 +8,44 @@ import signal
 from concurrent.futures import ThreadPoolExecutor
 
 from temporalio.client import Client
+from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.case import ALL as CASE_ACTIVITIES
+from activities.mail import ALL as MAIL_ACTIVITIES
+from activities.operation import ALL as OPERATION_ACTIVITIES
 from core.config import load_settings
+from core.naming import MAILER_WORKFLOW_ID
 from core.temporal import connect
 from models.db import get_engine, init_db
 from workflows.case import CaseWorkflow
+from workflows.mail_payloads import MailerInput
+from workflows.mailer import MailerWorkflow
+from workflows.operation import OperationWorkflow
+from workflows.operation_dept import OperationDepartmentWorkflow
 
-WORKFLOWS = [CaseWorkflow]
-ACTIVITIES = [*CASE_ACTIVITIES]
+WORKFLOWS = [CaseWorkflow, OperationWorkflow, OperationDepartmentWorkflow, MailerWorkflow]
+ACTIVITIES = [*CASE_ACTIVITIES, *OPERATION_ACTIVITIES, *MAIL_ACTIVITIES]
 # Payload dataclasses are plain data: passing them through keeps one datetime class on both sides
 # of the sandbox, so the converter recognises it.
 RUNNER = SandboxedWorkflowRunner(
-    restrictions=SandboxRestrictions.default.with_passthrough_modules("workflows.payloads"))
+    restrictions=SandboxRestrictions.default.with_passthrough_modules("workflows.payloads",
+                                                               "workflows.operation_payloads",
+                                                               "workflows.mail_payloads"))
 
 
 def build_worker(client: Client, task_queue: str, executor: ThreadPoolExecutor) -> Worker:
     """Returns a worker with every workflow and activity of Liandong."""
     return Worker(client, task_queue=task_queue, workflows=WORKFLOWS, activities=ACTIVITIES,
                   activity_executor=executor, workflow_runner=RUNNER)
+
+
+async def start_mailer(client: Client, task_queue: str) -> None:
+    """Starts the one mailer workflow unless it already runs (fixed id: idempotent)."""
+    await client.start_workflow(MailerWorkflow.run, MailerInput(), id=MAILER_WORKFLOW_ID,
+                                task_queue=task_queue,
+                                id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING)
 
 
 async def main() -> None:
@@ -44,6 +61,7 @@ async def main() -> None:
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
         async with worker:
+            await start_mailer(client, settings.task_queue)
             print("worker started", flush=True)
             await stop.wait()
             # Leaving the block shuts the worker down gracefully: running activities finish.

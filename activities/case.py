@@ -22,6 +22,12 @@ def _calendar() -> workcal.WorkCalendar:
     return load_calendar(engine=get_engine())
 
 
+def _whole_minute(moment: datetime) -> datetime:
+    # Clocks count whole minutes: an action at 16:00:00.4 starts at 16:00, so its 1-hour deadline
+    # is 17:00 and not pushed past the night by the 0.4 s that would fall after 17:30's close.
+    return moment.replace(second=0, microsecond=0)
+
+
 def _yellow(start: datetime, deadline: datetime, unit: str, cal: workcal.WorkCalendar) -> datetime:
     if unit == "hours":
         return start + (deadline - start) * YELLOW_FRACTION
@@ -46,12 +52,13 @@ def _carry_fired(old: list[p.ClockStep], new: list[p.ClockStep], now: datetime) 
 
 def build_clock(req: p.ClockRequest, cal: workcal.WorkCalendar) -> p.Clock:
     """Returns a fresh clock: deadline, yellow point and escalation ladder from `req.start`."""
-    deadline = workcal.add_limit(req.start, req.amount, req.unit, cal)
-    yellow = workcal.elapse(req.start, req.amount, req.unit, YELLOW_FRACTION, cal)
+    start = _whole_minute(req.start)
+    deadline = workcal.add_limit(start, req.amount, req.unit, cal)
+    yellow = workcal.elapse(start, req.amount, req.unit, YELLOW_FRACTION, cal)
     steps = _steps(deadline, yellow, cal)
-    return p.Clock(kind=req.kind, started_at=req.start, amount=req.amount, unit=req.unit,
+    return p.Clock(kind=req.kind, started_at=start, amount=req.amount, unit=req.unit,
                    deadline=deadline, yellow_at=yellow, steps=steps,
-                   calendar_fallback=workcal.uses_fallback(req.start, steps[-1].at, cal))
+                   calendar_fallback=workcal.uses_fallback(start, steps[-1].at, cal))
 
 
 def extend(req: p.ExtendClockRequest, cal: workcal.WorkCalendar) -> p.Clock:
@@ -69,18 +76,19 @@ def extend(req: p.ExtendClockRequest, cal: workcal.WorkCalendar) -> p.Clock:
 def resume(req: p.ResumeClockRequest, cal: workcal.WorkCalendar) -> p.Clock:
     """Returns the clock shifted by the working time it stood still while parked (挂账)."""
     old = req.clock
-    paused = old.paused_at or req.resumed_at
+    resumed = _whole_minute(req.resumed_at)
+    paused = _whole_minute(old.paused_at or req.resumed_at)
     steps = []
     for step in old.steps:
         if step.fired:
             steps.append(p.ClockStep(name=step.name, at=step.at, fired=True))
         elif old.unit == "hours" and step.name in ("yellow", "overdue"):
             steps.append(p.ClockStep(name=step.name,
-                                     at=req.resumed_at + max(step.at - paused, timedelta(0))))
+                                     at=resumed + max(step.at - paused, timedelta(0))))
         else:
             left = workcal.working_minutes_between(paused, step.at, cal)
             steps.append(p.ClockStep(name=step.name,
-                                     at=workcal.add_working_minutes(req.resumed_at, left, cal)))
+                                     at=workcal.add_working_minutes(resumed, left, cal)))
     by_name = {s.name: s.at for s in steps}
     return p.Clock(kind=old.kind, started_at=old.started_at, amount=old.amount, unit=old.unit,
                    deadline=by_name["overdue"], yellow_at=by_name["yellow"], steps=steps,

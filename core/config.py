@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from core.naming import TASK_QUEUE
@@ -29,6 +29,13 @@ class Settings:
     database_url: str
     demo: bool
     public_url: str
+    # Outgoing mail (LIANDONG_SMTP_*): tls is none, starttls or tls; no host means no sending.
+    smtp_host: str = "localhost"
+    smtp_port: int = 25
+    smtp_tls: str = "none"
+    smtp_user: str = ""
+    smtp_password: str = field(default="", repr=False)
+    smtp_sender: str = "联动 Liandong <noreply@liandong.local>"
 
     @property
     def secret_key(self) -> str:
@@ -63,4 +70,10 @@ def load_settings() -> Settings:
         database_url=_env("LIANDONG_DATABASE_URL", f"sqlite:///{data_dir / 'liandong.db'}"),
         demo=_env("LIANDONG_DEMO", "0") == "1",
         public_url=_env("LIANDONG_PUBLIC_URL", f"http://{host}:{port}"),
+        smtp_host=_env("LIANDONG_SMTP_HOST", "localhost"),
+        smtp_port=int(_env("LIANDONG_SMTP_PORT", "25")),
+        smtp_tls=_env("LIANDONG_SMTP_TLS", "none").lower(),
+        smtp_user=_env("LIANDONG_SMTP_USER", ""),
+        smtp_password=_env("LIANDONG_SMTP_PASSWORD", ""),
+        smtp_sender=_env("LIANDONG_SMTP_SENDER", "联动 Liandong <noreply@liandong.local>"),
     )

@@ -1,6 +1,8 @@
 """Task-queue names and workflow-id formats: the one place they are spelled."""
 
 TASK_QUEUE = "liandong"
+# The one long-running mailer (outbox delivery and the supervisors' daily digest).
+MAILER_WORKFLOW_ID = "mailer"
 
 
 def case_workflow_id(number: str) -> str:
@@ -11,3 +13,8 @@ def case_workflow_id(number: str) -> str:
 def operation_workflow_id(operation_id: str) -> str:
     """Returns the workflow id of a joint operation."""
     return f"operation-{operation_id}"
+
+
+def operation_department_workflow_id(operation_id: str, department: str) -> str:
+    """Returns the workflow id of one department's part in a joint operation."""
+    return f"{operation_workflow_id(operation_id)}-{department}"

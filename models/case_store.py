@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 from core.workcal import TZ
 from models.case import Case, CaseCounter, CaseEvent
 from models.db import utcnow
+from models.mail_rules import enqueue_case_mail
 from workflows.payloads import CaseProjection
 
 # Columns copied from the workflow state to the case row as they are.
@@ -74,6 +75,8 @@ def apply_projection(*, session: Session, projection: CaseProjection) -> int:
     for e in new:
         session.add(CaseEvent(case_number=state.number, seq=e.seq, at=e.at, actor=e.actor,
                               action=e.action, detail=e.detail, data=_jsonable(e.data)))
+    # The transactional outbox: mail for exactly the lines written here, in the same commit.
+    enqueue_case_mail(session=session, state=state, events=new)
     return len(new)
 
 

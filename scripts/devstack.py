@@ -45,9 +45,10 @@ TEMPORAL = "temporal"
 SEED = "seed"
 WORKER = "worker"
 WEB = "web"
+DEVSMTP = "devsmtp"
 
 # Order in which start() brings children up; stop() goes the other way.
-START_ORDER = (TEMPORAL, WORKER, WEB)
+START_ORDER = (TEMPORAL, DEVSMTP, WORKER, WEB)
 
 WORKER_READY_LINE = "worker started"
 STOP_TIMEOUT = 10.0
@@ -149,6 +150,7 @@ class DevStack:
         database_url: str | None = None,
         root: Path | str | None = None,
         startup_timeout: float = 60.0,
+        smtp_port: int | None = None,
         seed_timeout: float = 300.0,
     ) -> None:
         settings = load_settings()
@@ -180,6 +182,11 @@ class DevStack:
         self._children: dict[str, _Child] = {}
         self._lock = threading.RLock()
         self._cancelled = threading.Event()
+        # Without a real relay (LIANDONG_SMTP_HOST) the stack runs the development mailbox.
+        self.dev_smtp = "LIANDONG_SMTP_HOST" not in {**os.environ, **self.env_overrides}
+        self.smtp_port = (
+            smtp_port or int(os.environ.get("LIANDONG_DEVSMTP_PORT", "0")) or free_port()
+        )
 
     # ------------------------------------------------------------------ addresses
 
@@ -263,6 +270,14 @@ class DevStack:
                 "LIANDONG_DATABASE_URL": self.database_url,
             }
         )
+        if self.dev_smtp:
+            env.update(
+                {
+                    "LIANDONG_SMTP_HOST": "127.0.0.1",
+                    "LIANDONG_SMTP_PORT": str(self.smtp_port),
+                    "LIANDONG_SMTP_TLS": "none",
+                }
+            )
         return env
 
     # ------------------------------------------------------------------ lifecycle
@@ -272,6 +287,9 @@ class DevStack:
         try:
             self.start_temporal()
             self._check_cancelled()
+            if self.dev_smtp:
+                self.start_devsmtp()
+                self._check_cancelled()
             self.seed()
             self._check_cancelled()
             self.start_worker()
@@ -328,6 +346,14 @@ class DevStack:
         self._forget(SEED)
         if rc != 0:
             raise DevStackError(self._failure(child, f"exited with code {rc}"))
+
+    def start_devsmtp(self) -> None:
+        """Starts the development SMTP server (mail kept in <data_dir>/mailbox/)."""
+        self._ensure_port_free(self.smtp_port, DEVSMTP)
+        child = self._spawn(
+            DEVSMTP, [self.python, "-m", "scripts.devsmtp", "--port", str(self.smtp_port)]
+        )
+        self._wait_for_port(child, self.smtp_port)
 
     def start_worker(self) -> None:
         """Starts the worker and waits until it has logged "worker started" and stays up."""
@@ -535,6 +561,10 @@ def _banner(stack: DevStack) -> str:
         f"  Temporal     {stack.temporal_address}",
         f"  data & logs  {stack.data_dir}  ({stack.log_dir})",
     ]
+    if stack.dev_smtp:
+        lines.append(
+            f"  dev mailbox  {stack.base_url}/admin/mailbox  (SMTP 127.0.0.1:{stack.smtp_port})"
+        )
     if stack.demo:
         lines += [
             "",

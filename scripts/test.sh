@@ -31,6 +31,27 @@ install_postgres() {
 
 install_postgres
 
+# The browser tests drive Debian's chromium through Playwright (never a downloaded browser);
+# the CJK fonts make Chinese pages render in it (and in the screenshots).
+install_browser() {
+    local missing=()
+    [ -x /usr/bin/chromium ] || missing+=(chromium)
+    dpkg -s fonts-noto-cjk >/dev/null 2>&1 || missing+=(fonts-noto-cjk)
+    if [ ${#missing[@]} -eq 0 ]; then
+        return 0
+    fi
+    if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+        echo "test.sh: ${missing[*]} missing and cannot install (needs root and apt-get);" \
+             "the browser tests will be skipped" >&2
+        return 0
+    fi
+    echo "test.sh: installing ${missing[*]} ..." >&2
+    apt-get update -q </dev/null
+    apt-get install -y -q --no-install-recommends "${missing[@]}" </dev/null
+}
+
+install_browser
+
 echo "== ruff check" >&2
 .venv/bin/ruff check .
 

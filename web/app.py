@@ -8,16 +8,35 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
-from fastapi.templating import Jinja2Templates
+from starlette.middleware.sessions import SessionMiddleware
 
 from core.config import Settings, load_settings
 from core.temporal import connect
 from models.db import get_engine, init_db
 from web.errors import install_handlers
-from web.routes import auth, calendar, case_actions, cases, reference
+from web.routes import (
+    admin_mail,
+    admin_mailbox,
+    admin_open311,
+    auth,
+    calendar,
+    case_actions,
+    cases,
+    open311,
+    pages_auth,
+    pages_case,
+    pages_coordinator,
+    pages_liaison,
+    pages_public,
+    pages_supervisor,
+    reference,
+)
+from web.routes.pages_render import install_page_handlers, render, templates
 
 HERE = Path(__file__).resolve().parent
-templates = Jinja2Templates(directory=HERE / "templates")
+# `templates` (re-exported) is the pages' Jinja environment, with t(), viewer(), csrf_token().
+__all__ = ["create_app", "templates"]
+SESSION_LIFETIME = 12 * 3600
 
 DESCRIPTION = """Liandong 联动 — inter-agency case and joint-enforcement coordinator.
 
@@ -41,8 +60,14 @@ def create_app(settings: Settings | None = None, *, temporal_client=None) -> Fas
                   lifespan=lifespan)
     app.state.settings = settings
     install_handlers(app)
+    install_page_handlers(app)
+    app.add_middleware(SessionMiddleware, secret_key=settings.secret_key,
+                       session_cookie="liandong_session", max_age=SESSION_LIFETIME,
+                       same_site="lax", https_only=settings.public_url.startswith("https://"))
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    for module in (auth, reference, calendar, cases, case_actions):
+    for module in (auth, reference, calendar, cases, case_actions, pages_auth, pages_case,
+                   pages_liaison, pages_coordinator, pages_supervisor, pages_public, open311,
+                   admin_mail, admin_open311, admin_mailbox):
         app.include_router(module.router)
 
     @app.get("/healthz", include_in_schema=False)
@@ -52,9 +77,8 @@ def create_app(settings: Settings | None = None, *, temporal_client=None) -> Fas
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     async def landing(request: Request) -> HTMLResponse:
         ui = f"http://127.0.0.1:{settings.temporal_ui_port}"
-        return templates.TemplateResponse(
-            request, "index.html",
-            {"temporal_ui": ui, "temporal_address": settings.temporal_address,
-             "task_queue": settings.task_queue, "demo": settings.demo})
+        return render(request, "index.html",
+                      {"temporal_ui": ui, "temporal_address": settings.temporal_address,
+                       "task_queue": settings.task_queue, "demo": settings.demo})
 
     return app

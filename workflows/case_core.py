@@ -156,6 +156,9 @@ class CaseCore:
         self.s.department = department
         self.s.dispatched_at = workflow.now()
         self.s.parked_from = None
+        # An extension asked for by the previous holder is not the new department's to carry.
+        self.s.extension = None
+        self.s.deadline = None
         await self._start_clock("accept", *ACCEPT_LIMIT)
         self._record(actor, "dispatched", note or f"派遣至 {department}", department=department,
                      accept_deadline=self.s.accept_deadline)
@@ -173,6 +176,7 @@ class CaseCore:
     def _close(self, actor: p.Actor, note: str) -> None:
         self.s.status = p.CLOSED
         self.s.closed_at = workflow.now()
+        self.s.extension = None
         self._set_clock(None)
         self._record(actor, "closed", note)
 

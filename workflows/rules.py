@@ -85,11 +85,15 @@ def _blank(text: str | None) -> bool:
     return not (text or "").strip()
 
 
-def check_actor(action: str, state: p.CaseState, actor: p.Actor) -> None:
-    """Refuses a role or department that may not take `action` on this case."""
+def check_role(action: str, actor: p.Actor) -> None:
+    """Refuses a role that may not take `action`."""
     roles = ROLES[action]
     if actor.role not in roles:
         raise forbidden(f"role {actor.role} may not {action}; needs {' or '.join(roles)}")
+
+
+def check_department(action: str, state: p.CaseState, actor: p.Actor) -> None:
+    """Refuses a liaison acting on a case that is with another department."""
     if action in DEPARTMENT_ACTIONS and actor.department != state.department:
         raise forbidden(
             f"case {state.number} is with department {state.department or '-'}, "
@@ -124,11 +128,14 @@ def check_limit(amount: float | None, unit: str | None) -> None:
 def check(action: str, state: p.CaseState, inp: object) -> None:
     """Runs every check of `action` against the state; raises the first refusal."""
     actor: p.Actor = inp.actor  # type: ignore[attr-defined]
-    check_actor(action, state, actor)
+    check_role(action, actor)
     if action == "override":
         _check_override(state, inp)  # type: ignore[arg-type]
         return
+    # Status before department: a liaison who lost a race to a colleague's bounce hears that the
+    # case was bounced (409), not that it belongs to nobody (403).
     check_status(action, state)
+    check_department(action, state, actor)
     _check_fields(action, state, inp)
 
 

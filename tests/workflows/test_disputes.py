@@ -1,0 +1,121 @@
+"""Bounces (退单), disputes and the supervisor's ruling (确权) into the responsibility list."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import Session, select
+from workflow_helpers import SUPERVISOR, liaison
+
+from models.reference import Rule
+from workflows import payloads as p
+from workflows.case import CaseWorkflow
+
+
+@pytest.fixture
+def restore_rules(engine):
+    """Puts the responsibility list back as it was: other tests route by it."""
+    with Session(engine) as session:
+        before = {
+            (r.category, r.street): (r.department, r.source)
+            for r in session.exec(select(Rule)).all()
+        }
+    yield
+    with Session(engine) as session:
+        for row in session.exec(select(Rule)).all():
+            key = (row.category, row.street)
+            if key not in before:
+                session.delete(row)
+            else:
+                row.department, row.source = before[key]
+                session.add(row)
+        session.commit()
+
+
+async def _two_bounces(case) -> None:
+    await case.register()
+    await case.dispatch("sz")
+    await case.bounce("路灯井不归本局", suggested="sw")
+    await case.dispatch("sw")
+    await case.bounce("不是供水井盖，属雨水篦子", suggested="zj")
+
+
+async def test_second_bounce_disputes_the_case(new_case):
+    case = await new_case()
+    await _two_bounces(case)
+    row = case.row()
+    assert (row.status, row.bounces, row.department, row.light) == ("disputed", 2, None, None)
+    assert case.actions()[-4:] == ["bounced", "dispatched", "bounced", "disputed"]
+    disputed = case.last("disputed")
+    assert disputed.actor == "system"
+    assert disputed.data["departments"] == ["sz", "sw"]
+    state = await case.state()
+    assert [(b.department, b.suggested_department) for b in state.bounce_history] == [
+        ("sz", "sw"),
+        ("sw", "zj"),
+    ]
+
+
+async def test_arbitration_rules_and_dispatches_to_the_ruled_department(new_case, restore_rules):
+    case = await new_case(category="manhole-cover", grid="sanzao-03")
+    assert case.rule() is None  # manhole-cover is routed by the district-wide line
+    await _two_bounces(case)
+
+    view = await case.act(
+        CaseWorkflow.arbitrate,
+        p.ArbitrateInput(
+            actor=SUPERVISOR,
+            department="zj",
+            interim_department="sw",
+            make_rule=True,
+            note="雨水篦子归住建局，水务先行围挡",
+        ),
+    )
+    row = case.row()
+    assert (view.status, row.status, row.department) == ("dispatched", "dispatched", "zj")
+    assert (row.interim_department, row.bounces, row.light) == ("sw", 2, "green")
+    assert case.actions()[-3:] == ["arbitrated", "interim_assigned", "dispatched"]
+    arbitrated = case.last("arbitrated")
+    assert (arbitrated.actor, arbitrated.detail) == ("supervisor", "雨水篦子归住建局，水务先行围挡")
+    assert arbitrated.data["make_rule"] is True
+    interim = case.last("interim_assigned")
+    assert (interim.actor, interim.data["department"]) == ("supervisor", "sw")
+    assert case.last("dispatched").data["department"] == "zj"
+
+    rule = case.rule()
+    assert rule is not None
+    assert (rule.category, rule.street, rule.department) == ("manhole-cover", "sanzao", "zj")
+    assert rule.source.startswith("ruling:")
+    assert rule.source == f"ruling:{case.number}"
+
+    # The ruled department takes the case on.
+    await case.accept("zj")
+    assert (case.row().status, case.row().department) == ("in_progress", "zj")
+
+
+async def test_arbitration_without_a_rule_leaves_the_list(new_case, restore_rules):
+    case = await new_case(grid="pingsha-02")
+    await _two_bounces(case)
+    await case.act(CaseWorkflow.arbitrate, p.ArbitrateInput(actor=SUPERVISOR, department="sw"))
+    row = case.row()
+    assert (row.status, row.department, row.interim_department) == ("dispatched", "sw", None)
+    assert "interim_assigned" not in case.actions()
+    assert case.rule() is None
+
+
+async def test_supervisor_may_arbitrate_a_single_bounce(new_case):
+    case = await new_case()
+    await case.register()
+    await case.dispatch("sz")
+    await case.bounce("非本局职责", suggested="sw")
+    await case.act(CaseWorkflow.arbitrate, p.ArbitrateInput(actor=SUPERVISOR, department="sw"))
+    row = case.row()
+    assert (row.status, row.department, row.bounces) == ("dispatched", "sw", 1)
+
+
+async def test_a_third_bounce_disputes_again(new_case):
+    case = await new_case()
+    await _two_bounces(case)
+    await case.act(CaseWorkflow.arbitrate, p.ArbitrateInput(actor=SUPERVISOR, department="zj"))
+    await case.act(CaseWorkflow.bounce, p.BounceInput(actor=liaison("zj"), reason="仍有异议"))
+    row = case.row()
+    assert (row.status, row.bounces) == ("disputed", 3)
