@@ -151,8 +151,10 @@ def rss_kib(pid: int | None) -> tuple[int, int] | None:
 def report(bench: Bench, elapsed: float, cases: int, pids: dict[str, int | None]) -> None:
     done = cases - len(bench.failures)
     calls = sum(len(v) for v in bench.latencies.values())
-    print(f"\n{done}/{cases} cases closed in {elapsed:.1f} s: {done / elapsed:.2f} cases/s, "
-          f"{calls / elapsed:.1f} requests/s")
+    print(
+        f"\n{done}/{cases} cases closed in {elapsed:.1f} s: {done / elapsed:.2f} cases/s, "
+        f"{calls / elapsed:.1f} requests/s"
+    )
     for failure in bench.failures[:5]:
         print(f"  failed: {failure}")
     print(f"\n{'action':<10} {'n':>5} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8}")
@@ -161,8 +163,10 @@ def report(bench: Bench, elapsed: float, cases: int, pids: dict[str, int | None]
         if not values:
             continue
         ms = [v * 1000 for v in values]
-        print(f"{action:<10} {len(ms):>5} {percentile(ms, 50):>8.1f} {percentile(ms, 95):>8.1f} "
-              f"{percentile(ms, 99):>8.1f} {max(ms):>8.1f}")
+        print(
+            f"{action:<10} {len(ms):>5} {percentile(ms, 50):>8.1f} {percentile(ms, 95):>8.1f} "
+            f"{percentile(ms, 99):>8.1f} {max(ms):>8.1f}"
+        )
     print()
     for name, pid in pids.items():
         memory = rss_kib(pid)
@@ -174,8 +178,9 @@ def report(bench: Bench, elapsed: float, cases: int, pids: dict[str, int | None]
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--cases", type=int, default=200)
     parser.add_argument("--concurrency", type=int, default=16)
     args = parser.parse_args()
@@ -185,9 +190,11 @@ def main() -> int:
     if url:
         pids = {
             "worker": int(os.environ["LIANDONG_BENCH_WORKER_PID"])
-            if "LIANDONG_BENCH_WORKER_PID" in os.environ else None,
+            if "LIANDONG_BENCH_WORKER_PID" in os.environ
+            else None,
             "web": int(os.environ["LIANDONG_BENCH_WEB_PID"])
-            if "LIANDONG_BENCH_WEB_PID" in os.environ else None,
+            if "LIANDONG_BENCH_WEB_PID" in os.environ
+            else None,
         }
     else:
         data_dir = Path(tempfile.mkdtemp(prefix="liandong-bench-"))

@@ -13,7 +13,7 @@ from workflows import operation_payloads as o
 from workflows import operation_rules as rules
 from workflows import payloads as p
 from workflows.case_core import ACTIVITY
-from workflows.operation_dept import DepartmentLinks
+from workflows.operation_dept import DepartmentLinks, sleep_until
 
 with workflow.unsafe.imports_passed_through():
     from activities import case as case_acts
@@ -100,14 +100,7 @@ class OperationCore(DepartmentLinks):
         return min(pending) if pending else None
 
     async def _sleep_until_next(self) -> None:
-        wake_at = self._next_wake()
-        timeout = None if wake_at is None else wake_at - workflow.now()
-        if timeout is not None and timeout <= timedelta(0):
-            return
-        try:
-            await workflow.wait_condition(lambda: self._wake, timeout=timeout)
-        except TimeoutError:
-            pass
+        await sleep_until(self._next_wake(), lambda: self._wake)
         self._wake = False
 
     async def _advance(self) -> None:

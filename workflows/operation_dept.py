@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from temporalio import workflow
 from temporalio.exceptions import FailureError
@@ -18,13 +18,23 @@ from temporalio.workflow import ParentClosePolicy
 
 from workflows import operation_payloads as o
 from workflows import payloads as p
-from workflows.case_core import _level
 from workflows.case_texts import STEP_TEXTS
 
 with workflow.unsafe.imports_passed_through():
     from core.naming import operation_department_workflow_id
 
 ALERT_SIGNAL = "duty-alert"
+
+
+async def sleep_until(wake_at: datetime | None, woken: Callable[[], bool]) -> None:
+    """Waits until `wake_at` (for ever when None) or until `woken()` holds."""
+    timeout = None if wake_at is None else wake_at - workflow.now()
+    if timeout is not None and timeout <= timedelta(0):
+        return
+    try:
+        await workflow.wait_condition(woken, timeout=timeout)
+    except TimeoutError:
+        pass
 
 
 @workflow.defn(name="OperationDepartmentWorkflow")
@@ -47,7 +57,8 @@ class OperationDepartmentWorkflow:
             if workflow.info().is_continue_as_new_suggested():
                 await workflow.wait_condition(workflow.all_handlers_finished)
                 workflow.continue_as_new(dataclasses.replace(inp, state=self.s))
-            await self._sleep_until_next()
+            await sleep_until(self._next_wake(), lambda: self._wake)
+            self._wake = False
             await self._fire_due_steps()
         await workflow.wait_condition(workflow.all_handlers_finished)
 
@@ -77,17 +88,6 @@ class OperationDepartmentWorkflow:
     def _next_wake(self):
         pending = [step.at for d in self.s.duties for step in d.steps if not step.fired]
         return min(pending) if pending else None
-
-    async def _sleep_until_next(self) -> None:
-        wake_at = self._next_wake()
-        timeout = None if wake_at is None else wake_at - workflow.now()
-        if timeout is not None and timeout <= timedelta(0):
-            return
-        try:
-            await workflow.wait_condition(lambda: self._wake, timeout=timeout)
-        except TimeoutError:
-            pass
-        self._wake = False
 
     async def _fire_due_steps(self) -> None:
         parent = workflow.get_external_workflow_handle(self.s.parent_id)
@@ -176,7 +176,7 @@ class DepartmentLinks:
                 return False
             label = f"第{alert.session}场战果报送"
         action, text = STEP_TEXTS[alert.step]
-        level = _level(p.ClockStep(name=alert.step, at=alert.at))
+        level = int(alert.step[-1]) if alert.step.startswith("level") else 0
         d.escalation_level = max(d.escalation_level, level)
         self._record(
             p.SYSTEM,

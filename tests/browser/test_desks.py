@@ -173,6 +173,8 @@ def _play(
     page.click("#intake-form button[type=submit]")
     page.wait_for_url(re.compile(r"/cases/\d{4}-\d{2}-\d{6}"))
     number = re.search(r"/cases/([0-9-]+)", page.url).group(1)
+    page.locator("details.action[open] form").wait_for()
+    coordinator.shot("case-new")
     form = page.locator("details.action[open] form")
     assert form.locator("select[name=department]").input_value() == "sw", "routing suggestion"
     form.locator("select[name=department]").select_option("gd")

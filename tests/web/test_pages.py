@@ -271,3 +271,31 @@ async def test_the_citizen_rates_a_verified_case_and_it_closes(live, browser_of)
     row = case_row(number)
     assert row.status == "closed" and row.satisfaction == "basically_satisfied"
     assert "市民评价：基本满意" in text((await coordinator.get(f"/cases/{number}")).text)
+
+
+async def test_arbitration_names_an_owner_and_an_interim_handler(live, browser_of):
+    coordinator = await browser_of(live, "coordinator")
+    supervisor = await browser_of(live, "supervisor")
+    interim = await browser_of(live, "liaison-hongqi")
+    number = await file_by_phone(coordinator, description="井盖归属不清")
+    await coordinator.act(number, "register-dispatch", {"department": "gd"})
+    await (await browser_of(live, "liaison-gd")).act(number, "bounce", {"reason": "不是电力井"})
+    await coordinator.act(number, "dispatch", {"department": "tx"})
+    await (await browser_of(live, "liaison-tx")).act(number, "bounce", {"reason": "不是通信井"})
+    assert case_row(number).status == "disputed"
+
+    board = await supervisor.get("/supervisor?view=disputed")
+    assert number in board.text and "不是电力井" in board.text and "不是通信井" in board.text
+    same = await supervisor.act(
+        number, "arbitrate", {"department": "sw", "interim_department": "sw"}
+    )
+    assert "先行处置单位不能与责任部门相同" in same.text and case_row(number).status == "disputed"
+    await supervisor.act(number, "arbitrate", {"department": "sw", "interim_department": "hongqi"})
+    row = case_row(number)
+    assert row.status == "dispatched" and row.department == "sw"
+
+    desk = await interim.get("/liaison")
+    assert number in desk.text and "先行处置" in desk.text
+    page = await interim.get(f"/cases/{number}")
+    assert page.status_code == 200 and "您的单位是本案的先行处置单位" in page.text
+    assert f'action="/cases/{number}/act/' not in page.text
