@@ -220,12 +220,14 @@ def enqueue_operation_mail(
     departments: list[str],
     context: dict[str, Any],
     now: datetime | None = None,
+    to: list[str] | None = None,
 ) -> int:
     """Tells each participating department's liaisons of an operation event; returns rows added.
 
     For the operations projection, in its own transaction. `kind` is launch, reminder,
     postponement or cancellation; `context` may hold title, area, lead, starts_at, ends_at,
-    confirm_by, reason and note (datetimes or ISO strings). Idempotent on
+    confirm_by, reason, note and due (datetimes or ISO strings). `to` tells only some of the
+    `departments` (a reminder to the one that is late). Idempotent on
     (operation, event_seq, address).
     """
     template = OPERATION_MAIL[kind]
@@ -237,12 +239,12 @@ def enqueue_operation_mail(
     if operation.get("lead"):
         operation["lead_name"] = names.get(operation["lead"], operation["lead"])
     added = 0
-    for department in departments:
+    for department in departments if to is None else to:
         ctx = {
             "operation": operation,
             "department": department,
             "department_name": names.get(department, department),
-            "due": operation.get(OPERATION_DUE.get(kind, "")),
+            "due": operation.get("due") or operation.get(OPERATION_DUE.get(kind, "")),
         }
         for who in liaisons(session, department):
             added += enqueue(

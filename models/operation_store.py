@@ -24,6 +24,7 @@ from models.operation import (
     OperationReport,
     OperationSession,
 )
+from models.operation_mail import enqueue_operation_events
 from workflows import operation_payloads as o
 
 # Columns copied from the workflow state to the operation row as they are.
@@ -115,7 +116,10 @@ def apply_projection(*, session: Session, projection: o.OperationProjection) -> 
     if row.version < state.version or row.version == 0:
         _write_snapshot(session, row, projection)
     session.flush()
-    return _append_events(session, state.operation_id, projection.events)
+    new = _append_events(session, state.operation_id, projection.events)
+    # The transactional outbox: mail for exactly the lines written here, in the same commit.
+    enqueue_operation_events(session=session, projection=projection, events=new)
+    return len(new)
 
 
 def _write_snapshot(session: Session, row: Operation, projection: o.OperationProjection) -> None:
@@ -157,7 +161,7 @@ def _set_counts(row: OperationFinding | OperationReport, counts: o.Counts) -> No
         setattr(row, name, value)
 
 
-def _append_events(session: Session, operation_id: str, events: list) -> int:
+def _append_events(session: Session, operation_id: str, events: list) -> list:
     seqs = [e.seq for e in events]
     stored = (
         set(
@@ -184,7 +188,7 @@ def _append_events(session: Session, operation_id: str, events: list) -> int:
                 data=_jsonable(e.data),
             )
         )
-    return len(new)
+    return new
 
 
 # -- reads for the web layer ----------------------------------------------------------------

@@ -6,6 +6,8 @@ from typing import Any
 
 from starlette.requests import Request
 
+from web.i18n_operations import OPERATION_STRINGS
+
 LANGS = ("zh", "en")
 DEFAULT_LANG = "zh"
 COOKIE = "lang"
@@ -443,6 +445,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "error.role": ("该页面仅供{roles}使用。", "This page is for {roles} only."),
 }
+# Joint operations keep their strings in a module of their own.
+CATALOGUE.update(OPERATION_STRINGS)
 
 
 def lang_of(request: Request | None) -> str:

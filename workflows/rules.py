@@ -132,8 +132,10 @@ def check(action: str, state: p.CaseState, inp: object) -> None:
     if action == "override":
         _check_override(state, inp)  # type: ignore[arg-type]
         return
-    # Status before department: a liaison who lost a race to a colleague's bounce hears that the
-    # case was bounced (409), not that it belongs to nobody (403).
+    # A case with no department (bounced, disputed) answers with its status: the liaison who lost
+    # a race to a colleague's bounce hears that it was bounced (409), not that it is not theirs.
+    if state.department is not None:
+        check_department(action, state, actor)
     check_status(action, state)
     check_department(action, state, actor)
     _check_fields(action, state, inp)

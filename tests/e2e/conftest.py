@@ -45,7 +45,8 @@ class ApiClient:
         body = login.json()
         self.role: str = body["role"]
         self.department: str | None = body["department"]
-        self.http.headers["Authorization"] = f"Bearer {body['access_token']}"
+        self.token: str = body["access_token"]
+        self.http.headers["Authorization"] = f"Bearer {self.token}"
 
     def _check(self, response: httpx.Response, expect: int, what: str) -> None:
         if response.status_code != expect:
@@ -117,6 +118,7 @@ def start_stack(data_dir: Path) -> DevStack:
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevStack]:
     """A running demo stack of its own for the test module; stopped afterwards."""
     stack = start_stack(tmp_path_factory.mktemp("stack"))
+    print(f"stack at {stack.base_url}, logs in {stack.log_dir}")  # shown when a test fails
     try:
         yield stack
     finally:
