@@ -18,7 +18,7 @@ from models.db import get_engine, session_scope
 from models.reference import Category, Department, Grid
 from models.user import User
 from web.errors import ApiError, forbidden, invalid, not_found
-from web.temporal import refusal_to_http
+from web.temporal import refusal_to_http, unavailable
 from web.timefmt import iso
 from workflows import payloads as p
 
@@ -132,8 +132,11 @@ async def create_case(client: Client, *, body: dict[str, Any], user: User) -> st
     if user.role not in CREATOR_ROLES:
         raise forbidden(f"role {user.role} may not file cases")
     inp = await run_in_threadpool(_prepare_case, body, user)
-    await client.start_workflow("CaseWorkflow", inp, id=case_workflow_id(inp.number),
-                                task_queue=load_settings().task_queue)
+    try:
+        await client.start_workflow("CaseWorkflow", inp, id=case_workflow_id(inp.number),
+                                    task_queue=load_settings().task_queue)
+    except RPCError as err:
+        raise unavailable(err) from None
     for _ in range(300):
         if await run_in_threadpool(_exists, inp.number):
             return inp.number

@@ -49,11 +49,14 @@ def user_from_request(request: Request, session: Session,
     return user if user is not None and user.active else None
 
 
-def get_current_user(request: Request, session: SessionDep,
+def get_current_user(request: Request,
                      credentials: Annotated[HTTPAuthorizationCredentials | None,
                                             Depends(_bearer)]) -> User:
     """Returns the signed-in user; 401 without a valid token."""
-    user = user_from_request(request, session, credentials)
+    # A session of its own, closed at once: an action route awaits a workflow update for a while
+    # and must not hold a pooled connection meanwhile.
+    with Session(get_engine(), expire_on_commit=False) as session:
+        user = user_from_request(request, session, credentials)
     if user is None:
         raise ApiError(401, "not logged in: send Authorization: Bearer <token>",
                        code="unauthorized")

@@ -24,4 +24,12 @@ def refusal_to_http(err: Exception, *, current_status: str | None = None) -> Api
         # The workflow has ended: a voided or archived case takes no more actions.
         return ApiError(409, f"the case is {current_status or 'archived'} and takes no actions",
                         code="conflict", status=current_status)
+    if isinstance(err, RPCError):
+        return unavailable(err)
     raise err
+
+
+def unavailable(err: RPCError) -> ApiError:
+    """Returns the 503 for a Temporal outage: nothing was changed, the caller may retry."""
+    return ApiError(503, f"the workflow service is unavailable, nothing was changed; retry later "
+                         f"({err.status.name if err.status else 'error'})", code="unavailable")

@@ -81,20 +81,12 @@ async def test_reads_need_no_temporal(coordinator, case_number):
     assert response.json()["status"] == "new"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="web/temporal.py refusal_to_http re-raises RPCError UNAVAILABLE: bare 500 text body",
-)
 async def test_an_action_during_an_outage_is_a_json_error(coordinator, case_number):
     response = await coordinator.post(f"/api/cases/{case_number}/register", json={})
     assert response.status_code in OUTAGE, (response.status_code, response.text)
     assert response.json()["detail"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="web/case_service.py create_case does not catch RPCError from start_workflow: bare 500",
-)
 async def test_filing_during_an_outage_is_a_json_error(coordinator):
     body = {
         "category": "noise",
