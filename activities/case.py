@@ -22,10 +22,11 @@ def _calendar() -> workcal.WorkCalendar:
     return load_calendar(engine=get_engine())
 
 
-def _whole_minute(moment: datetime) -> datetime:
-    # Clocks count whole minutes: an action at 16:00:00.4 starts at 16:00, so its 1-hour deadline
-    # is 17:00 and not pushed past the night by the 0.4 s that would fall after 17:30's close.
-    return moment.replace(second=0, microsecond=0)
+def _whole_minute(moment: datetime, unit: str) -> datetime:
+    # Working clocks count whole minutes: an action at 16:30:00.4 starts at 16:30, so its 1-hour
+    # deadline is 17:30 and not pushed past the night by the 0.4 s that would fall after closing.
+    # Natural-hour clocks keep the instant, or a short limit would end before it began.
+    return moment if unit == "hours" else moment.replace(second=0, microsecond=0)
 
 
 def _yellow(start: datetime, deadline: datetime, unit: str, cal: workcal.WorkCalendar) -> datetime:
@@ -52,7 +53,7 @@ def _carry_fired(old: list[p.ClockStep], new: list[p.ClockStep], now: datetime) 
 
 def build_clock(req: p.ClockRequest, cal: workcal.WorkCalendar) -> p.Clock:
     """Returns a fresh clock: deadline, yellow point and escalation ladder from `req.start`."""
-    start = _whole_minute(req.start)
+    start = _whole_minute(req.start, req.unit)
     deadline = workcal.add_limit(start, req.amount, req.unit, cal)
     yellow = workcal.elapse(start, req.amount, req.unit, YELLOW_FRACTION, cal)
     steps = _steps(deadline, yellow, cal)
@@ -76,8 +77,8 @@ def extend(req: p.ExtendClockRequest, cal: workcal.WorkCalendar) -> p.Clock:
 def resume(req: p.ResumeClockRequest, cal: workcal.WorkCalendar) -> p.Clock:
     """Returns the clock shifted by the working time it stood still while parked (挂账)."""
     old = req.clock
-    resumed = _whole_minute(req.resumed_at)
-    paused = _whole_minute(old.paused_at or req.resumed_at)
+    resumed = _whole_minute(req.resumed_at, old.unit)
+    paused = _whole_minute(old.paused_at or req.resumed_at, old.unit)
     steps = []
     for step in old.steps:
         if step.fired:

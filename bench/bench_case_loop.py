@@ -47,6 +47,7 @@ class Bench:
         self.tokens = tokens
         self.latencies: dict[str, list[float]] = defaultdict(list)
         self.failures: list[str] = []
+        self.closed = 0
 
     async def call(self, action: str, user: str, path: str, body: dict, expect: int) -> dict:
         started = time.perf_counter()
@@ -89,6 +90,7 @@ class Bench:
             case = await self.call(action, user, f"{base}/{action}", body, 200)
         if case["status"] != "closed":
             raise RuntimeError(f"{case['number']} ended {case['status']}")
+        self.closed += 1
 
 
 async def login(http: httpx.AsyncClient, users: list[str]) -> dict[str, str]:
@@ -100,7 +102,9 @@ async def login(http: httpx.AsyncClient, users: list[str]) -> dict[str, str]:
     return tokens
 
 
-async def run(base_url: str, cases: int, concurrency: int) -> tuple[Bench, float]:
+async def run(
+    base_url: str, cases: int, concurrency: int, max_failures: int
+) -> tuple[Bench, float]:
     limits = httpx.Limits(max_connections=concurrency * 2, max_keepalive_connections=concurrency)
     async with httpx.AsyncClient(
         base_url=base_url, timeout=120, trust_env=False, limits=limits
@@ -109,20 +113,21 @@ async def run(base_url: str, cases: int, concurrency: int) -> tuple[Bench, float
         bench = Bench(http, await login(http, users))
         await bench.loop(-1)  # warm-up: connections, imports, first workflow task
         bench.latencies.clear()
+        bench.closed = 0
         queue: asyncio.Queue[int] = asyncio.Queue()
         for i in range(cases):
             queue.put_nowait(i)
 
         async def worker() -> None:
-            while True:
+            while len(bench.failures) < max_failures:
                 try:
                     i = queue.get_nowait()
                 except asyncio.QueueEmpty:
                     return
                 try:
                     await bench.loop(i)
-                except Exception as exc:  # noqa: BLE001  (counted and shown, the run goes on)
-                    bench.failures.append(str(exc))
+                except Exception as exc:  # noqa: BLE001  (counted and shown)
+                    bench.failures.append(f"{type(exc).__name__}: {exc}")
 
         started = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(concurrency)))
@@ -149,8 +154,10 @@ def rss_kib(pid: int | None) -> tuple[int, int] | None:
 
 
 def report(bench: Bench, elapsed: float, cases: int, pids: dict[str, int | None]) -> None:
-    done = cases - len(bench.failures)
+    done = bench.closed
     calls = sum(len(v) for v in bench.latencies.values())
+    if bench.failures:
+        print(f"\n{len(bench.failures)} cases failed (no new cases after --max-failures)")
     print(
         f"\n{done}/{cases} cases closed in {elapsed:.1f} s: {done / elapsed:.2f} cases/s, "
         f"{calls / elapsed:.1f} requests/s"
@@ -183,6 +190,9 @@ def main() -> int:
     )
     parser.add_argument("--cases", type=int, default=200)
     parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument(
+        "--max-failures", type=int, default=10, help="stop taking new cases after this many fail"
+    )
     args = parser.parse_args()
 
     url = os.environ.get("LIANDONG_BENCH_URL")
@@ -205,7 +215,7 @@ def main() -> int:
         pids = {"worker": stack.pid(WORKER), "web": stack.pid(WEB)}
     try:
         print(f"{args.cases} cases, concurrency {args.concurrency}, against {url}", flush=True)
-        bench, elapsed = asyncio.run(run(url, args.cases, args.concurrency))
+        bench, elapsed = asyncio.run(run(url, args.cases, args.concurrency, args.max_failures))
         report(bench, elapsed, args.cases, pids)
         return 1 if bench.failures else 0
     finally:

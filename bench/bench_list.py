@@ -208,11 +208,16 @@ def main() -> int:
     parser.add_argument("--explain", action="store_true", help="print SQLite's query plans")
     args = parser.parse_args()
 
-    path = Path(tempfile.mkdtemp(prefix="liandong-bench-list-")) / "bench.db"
+    with tempfile.TemporaryDirectory(prefix="liandong-bench-list-") as tmp:
+        return bench(Path(tmp) / "bench.db", args.rows, args.repeat, args.explain)
+
+
+def bench(path: Path, count: int, repeat: int, show_plans: bool) -> int:
+    """Builds the database at `path` and prints the timings."""
     engine = get_engine(f"sqlite:///{path}")
     init_db(engine)
     started = time.perf_counter()
-    rows = make_rows(args.rows)
+    rows = make_rows(count)
     fill(engine, rows)
     statuses = Counter(r["status"] for r in rows)
     print(
@@ -227,9 +232,9 @@ def main() -> int:
         filters = dict(filters)
         if "q" in filters and filters["q"] is None:
             filters["q"] = sample_number
-        ms, total = timed(engine, args.repeat, **filters)
+        ms, total = timed(engine, repeat, **filters)
         print(f"{label:<34} {ms:>10.1f} {total:>8}")
-        if args.explain:
+        if show_plans:
             for plan in explain(engine, **filters):
                 print(f"{'':<4}plan: {plan}")
     engine.dispose()

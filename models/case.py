@@ -43,6 +43,10 @@ class Case(CaseBase, table=True):
         Index("ix_case_status_created", "status", "created_at"),
         Index("ix_case_department_created", "department", "created_at"),
         Index("ix_case_created", "created_at"),
+        Index("ix_case_light_created", "light", "created_at"),
+        Index("ix_case_category_created", "category", "created_at"),
+        Index("ix_case_grid_created", "grid", "created_at"),
+        Index("ix_case_interim", "interim_department"),
     )
 
     reporter_name: str | None = Field(default=None, max_length=64)

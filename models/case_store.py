@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from sqlalchemy import func, or_, update
@@ -13,6 +14,8 @@ from models.case import Case, CaseCounter, CaseEvent
 from models.db import utcnow
 from models.mail_rules import enqueue_case_mail
 from workflows.payloads import CaseProjection
+
+NUMBER = re.compile(r"\d{4}-\d{2}-\d{6}")
 
 # Columns copied from the workflow state to the case row as they are.
 _COPIED = (
@@ -128,9 +131,15 @@ def list_cases(*, session: Session, status: str | None = None, department: str |
         conditions.append(or_(Case.department == visible_to,
                               Case.interim_department == visible_to))
     if q:
-        like = f"%{q.strip()}%"
-        conditions.append(or_(col(Case.number).like(like), col(Case.description).like(like),
-                              col(Case.address).like(like)))
+        text = q.strip()
+        if NUMBER.fullmatch(text):
+            conditions.append(Case.number == text)  # a quoted case number: the primary key
+        else:
+            escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            like = f"%{escaped}%"
+            conditions.append(or_(col(Case.number).like(like, escape="\\"),
+                                  col(Case.description).like(like, escape="\\"),
+                                  col(Case.address).like(like, escape="\\")))
     for condition in conditions:
         query = query.where(condition)
     count_query = select(func.count()).select_from(query.subquery())

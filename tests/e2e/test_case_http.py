@@ -407,6 +407,7 @@ def test_categories_have_the_demo_time_limits(coordinator):
         for c in coordinator.get("/api/categories")
     }
     assert got == {code: spec[:4] for code, spec in CATEGORIES.items()}
+    assert all(type(amount) is int for _, _, amount, _ in got.values()), got  # 4, not 4.0
 
 
 def test_routing_follows_the_responsibility_list(coordinator):

@@ -47,12 +47,6 @@ def test_racing_actions_on_one_case_let_exactly_one_win(stack, api, action, user
     assert timeline.count("accepted" if action == "accept" else "bounced") == 1, timeline
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="web: every request holds a pooled SQLite connection for its whole life "
-    "(CurrentUser -> SessionDep) and takes a second one inside; 16 at once exhaust the "
-    "QueuePool (5 + 10) and the rest fail with 500 after 30 s",
-)
 def test_many_cases_filed_at_once_all_succeed(stack, api):
     coordinator = api("coordinator")
     body = {

@@ -88,3 +88,17 @@ def test_list_filters_and_paging(backend):
         assert list_cases(session=session, status="dispatched,in_progress")[1] == 5
         assert list_cases(session=session, light="red")[1] == 1
         assert list_cases(session=session, visible_to="cg")[1] == 2
+
+
+def test_text_search_is_literal_and_finds_a_quoted_number(backend):
+    with Session(backend) as session:
+        for i, text in enumerate(["井盖 100% 缺失", "路灯不亮"]):
+            state = _state(f"2026-11-70000{i}", 1, "new")
+            state.description = text
+            apply_projection(session=session, projection=p.CaseProjection(state=state, events=[]))
+        session.commit()
+        assert list_cases(session=session, q="_")[1] == 0
+        assert [c.number for c in list_cases(session=session, q="100%")[0]] == ["2026-11-700000"]
+        assert [c.number for c in list_cases(session=session, q=" 2026-11-700001 ")[0]] == [
+            "2026-11-700001"]
+        assert list_cases(session=session, q="2026-11-70000")[1] == 2

@@ -28,7 +28,7 @@ class GridOut(BaseModel):
 
 
 class TimeLimit(BaseModel):
-    amount: float
+    amount: int | float
     unit: str
 
 
