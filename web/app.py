@@ -23,10 +23,12 @@ from web.routes import (
     case_actions,
     cases,
     open311,
+    operations,
     pages_auth,
     pages_case,
     pages_coordinator,
     pages_liaison,
+    pages_operations,
     pages_public,
     pages_supervisor,
     reference,
@@ -67,7 +69,7 @@ def create_app(settings: Settings | None = None, *, temporal_client=None) -> Fas
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     for module in (auth, reference, calendar, cases, case_actions, pages_auth, pages_case,
                    pages_liaison, pages_coordinator, pages_supervisor, pages_public, open311,
-                   admin_mail, admin_open311, admin_mailbox):
+                   admin_mail, admin_open311, admin_mailbox, operations, pages_operations):
         app.include_router(module.router)
 
     @app.get("/healthz", include_in_schema=False)

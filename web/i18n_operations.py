@@ -15,7 +15,10 @@ OPERATION_STRINGS: dict[str, tuple[str, str]] = {
         "The joint operations your department takes part in.",
     ),
     "op.empty": ("没有符合条件的联合行动。", "No operations match."),
-    "op.page": ("第 {page} / {pages} 页，共 {total} 项", "Page {page} of {pages}, {total} operations"),
+    "op.page": (
+        "第 {page} / {pages} 页，共 {total} 项",
+        "Page {page} of {pages}, {total} operations",
+    ),
     "op.declines": ("待裁决的请假", "Declines awaiting a ruling"),
     "op.declines.intro": (
         "以下部门申请不参加，请同意或驳回。",
@@ -48,7 +51,10 @@ OPERATION_STRINGS: dict[str, tuple[str, str]] = {
         "可多选：整个街道/镇，或其中的网格。",
         "Choose one or more: whole streets/towns, or grids within them.",
     ),
-    "op.launch.cooperating_help": ("勾选配合部门（牵头单位除外）。", "Tick the cooperating departments."),
+    "op.launch.cooperating_help": (
+        "勾选配合部门（牵头单位除外）。",
+        "Tick the cooperating departments.",
+    ),
     "op.launch.done": ("已发起联合行动 {id}", "Launched operation {id}"),
     "op.repeat.daily": ("每天", "Daily"),
     "op.repeat.weekly": ("每周", "Weekly"),
@@ -136,6 +142,7 @@ OPERATION_STRINGS: dict[str, tuple[str, str]] = {
     "opreport.due": ("待报送", "Due"),
     "opreport.filed": ("已报送", "Filed"),
     # -- actions ---------------------------------------------------------------------------------
+    "opaction.launch": ("发起联合行动", "Launch"),
     "opaction.confirm": ("确认参加", "Confirm"),
     "opaction.decline": ("申请不参加", "Decline"),
     "opaction.rule-decline": ("裁决请假", "Rule on the decline"),
@@ -220,6 +227,10 @@ OPERATION_STRINGS: dict[str, tuple[str, str]] = {
         "当前不能“{action}”：{detail}",
         "You cannot {action} now: {detail}",
     ),
+    "op.refuse.department": (
+        "本部门在该行动中为“{status}”，不能“{action}”。",
+        "Your department is “{status}” in this operation, so you cannot {action}.",
+    ),
     "op.refuse.not_found": ("联合行动不存在。", "No such operation."),
     "op.refuse.lead": ("牵头单位不能申请不参加。", "The lead department cannot decline."),
     "op.refuse.overruled": (
@@ -258,7 +269,10 @@ OPERATION_STRINGS: dict[str, tuple[str, str]] = {
     "op.refuse.weekdays": ("按周重复须选择星期几。", "Weekly needs weekdays."),
     "op.refuse.last_before_first": ("末日早于首日。", "The last day is before the first."),
     "op.refuse.too_many": ("场次太多（最多 400 场）。", "Too many sessions (at most 400)."),
-    "op.refuse.unknown_area": ("行动区域中有不存在的街道或网格。", "The area names an unknown grid or street."),
+    "op.refuse.unknown_area": (
+        "行动区域中有不存在的街道或网格。",
+        "The area names an unknown grid or street.",
+    ),
     "op.refuse.no_sessions": ("请至少设定一场。", "Set at least one session."),
     "op.refuse.finished": (
         "该行动已结束，不再受理操作。",

@@ -12,6 +12,7 @@ from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from models.db import get_engine
+from web import operation_json as views
 from web import operation_service as ops
 from web.case_service import actor_of
 from web.deps import CurrentUser, SessionDep, TemporalDep
@@ -159,7 +160,7 @@ async def launch_operation(body: LaunchBody, user: CurrentUser, client: Temporal
     """Launches a joint operation (coordinator): explicit sessions or a recurrence."""
     inp = await run_in_threadpool(launch_from_body, body, user)
     operation_id = await ops.launch(client, inp)
-    return await run_in_threadpool(ops.read_operation_json, operation_id)
+    return await run_in_threadpool(views.read_operation_json, operation_id)
 
 
 @router.get("", response_model=OperationPage)
@@ -172,7 +173,7 @@ def list_operations(
     page_size: int = Query(20, ge=1, le=200),
 ) -> dict:
     """Lists operations newest first; a liaison sees only those its department takes part in."""
-    return ops.list_json(
+    return views.list_json(
         session, user, status=status, department=department, page=page, page_size=page_size
     )
 
@@ -181,7 +182,7 @@ def list_operations(
 def get_operation(operation_id: str, session: SessionDep, user: CurrentUser) -> dict:
     """Returns one operation: departments, sessions, findings, reports, timeline, summary."""
     row = ops.visible_operation(session=session, user=user, operation_id=operation_id)
-    return ops.operation_json(session, row)
+    return views.operation_json(session, row)
 
 
 async def _run(
@@ -189,7 +190,7 @@ async def _run(
 ) -> dict:
     await run_in_threadpool(_check, user, operation_id, inp if spawn else None)
     await ops.act(client, operation_id=operation_id, update=update, inp=inp)
-    return await run_in_threadpool(ops.read_operation_json, operation_id)
+    return await run_in_threadpool(views.read_operation_json, operation_id)
 
 
 def _check(user: Any, operation_id: str, spawn: o.SpawnCaseInput | None) -> None:
@@ -274,9 +275,7 @@ async def report(
 
 
 @router.post("/{operation_id}/close", response_model=OperationOut)
-async def close(
-    operation_id: str, body: NoteBody, user: CurrentUser, client: TemporalDep
-) -> dict:
+async def close(operation_id: str, body: NoteBody, user: CurrentUser, client: TemporalDep) -> dict:
     """The coordinator closes the operation with a summary totalling every report."""
     inp = o.CloseInput(actor=actor_of(user), note=body.note)
     return await _run(client, user, operation_id, "close", inp)
