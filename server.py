@@ -13,8 +13,7 @@ app = create_app()
 def main() -> None:
     """Serves the app on LIANDONG_HOST:LIANDONG_PORT."""
     settings = load_settings()
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info",
-                proxy_headers=True)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", proxy_headers=True)
 
 
 if __name__ == "__main__":

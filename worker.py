@@ -30,22 +30,33 @@ ACTIVITIES = [*CASE_ACTIVITIES, *OPERATION_ACTIVITIES, *MAIL_ACTIVITIES]
 # Payload dataclasses are plain data: passing them through keeps one datetime class on both sides
 # of the sandbox, so the converter recognises it.
 RUNNER = SandboxedWorkflowRunner(
-    restrictions=SandboxRestrictions.default.with_passthrough_modules("workflows.payloads",
-                                                               "workflows.operation_payloads",
-                                                               "workflows.mail_payloads"))
+    restrictions=SandboxRestrictions.default.with_passthrough_modules(
+        "workflows.payloads", "workflows.operation_payloads", "workflows.mail_payloads"
+    )
+)
 
 
 def build_worker(client: Client, task_queue: str, executor: ThreadPoolExecutor) -> Worker:
     """Returns a worker with every workflow and activity of Liandong."""
-    return Worker(client, task_queue=task_queue, workflows=WORKFLOWS, activities=ACTIVITIES,
-                  activity_executor=executor, workflow_runner=RUNNER)
+    return Worker(
+        client,
+        task_queue=task_queue,
+        workflows=WORKFLOWS,
+        activities=ACTIVITIES,
+        activity_executor=executor,
+        workflow_runner=RUNNER,
+    )
 
 
 async def start_mailer(client: Client, task_queue: str) -> None:
     """Starts the one mailer workflow unless it already runs (fixed id: idempotent)."""
-    await client.start_workflow(MailerWorkflow.run, MailerInput(), id=MAILER_WORKFLOW_ID,
-                                task_queue=task_queue,
-                                id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING)
+    await client.start_workflow(
+        MailerWorkflow.run,
+        MailerInput(),
+        id=MAILER_WORKFLOW_ID,
+        task_queue=task_queue,
+        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+    )
 
 
 async def main() -> None:

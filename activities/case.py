@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 from temporalio import activity
 
@@ -57,9 +59,16 @@ def build_clock(req: p.ClockRequest, cal: workcal.WorkCalendar) -> p.Clock:
     deadline = workcal.add_limit(start, req.amount, req.unit, cal)
     yellow = workcal.elapse(start, req.amount, req.unit, YELLOW_FRACTION, cal)
     steps = _steps(deadline, yellow, cal)
-    return p.Clock(kind=req.kind, started_at=start, amount=req.amount, unit=req.unit,
-                   deadline=deadline, yellow_at=yellow, steps=steps,
-                   calendar_fallback=workcal.uses_fallback(start, steps[-1].at, cal))
+    return p.Clock(
+        kind=req.kind,
+        started_at=start,
+        amount=req.amount,
+        unit=req.unit,
+        deadline=deadline,
+        yellow_at=yellow,
+        steps=steps,
+        calendar_fallback=workcal.uses_fallback(start, steps[-1].at, cal),
+    )
 
 
 def extend(req: p.ExtendClockRequest, cal: workcal.WorkCalendar) -> p.Clock:
@@ -69,9 +78,17 @@ def extend(req: p.ExtendClockRequest, cal: workcal.WorkCalendar) -> p.Clock:
     yellow = _yellow(old.started_at, deadline, old.unit, cal)
     steps = _steps(deadline, yellow, cal)
     _carry_fired(old.steps, steps, req.now)
-    return p.Clock(kind=old.kind, started_at=old.started_at, amount=old.amount, unit=old.unit,
-                   deadline=deadline, yellow_at=yellow, steps=steps, paused_at=old.paused_at,
-                   calendar_fallback=workcal.uses_fallback(old.started_at, steps[-1].at, cal))
+    return p.Clock(
+        kind=old.kind,
+        started_at=old.started_at,
+        amount=old.amount,
+        unit=old.unit,
+        deadline=deadline,
+        yellow_at=yellow,
+        steps=steps,
+        paused_at=old.paused_at,
+        calendar_fallback=workcal.uses_fallback(old.started_at, steps[-1].at, cal),
+    )
 
 
 def resume(req: p.ResumeClockRequest, cal: workcal.WorkCalendar) -> p.Clock:
@@ -84,16 +101,25 @@ def resume(req: p.ResumeClockRequest, cal: workcal.WorkCalendar) -> p.Clock:
         if step.fired:
             steps.append(p.ClockStep(name=step.name, at=step.at, fired=True))
         elif old.unit == "hours" and step.name in ("yellow", "overdue"):
-            steps.append(p.ClockStep(name=step.name,
-                                     at=resumed + max(step.at - paused, timedelta(0))))
+            steps.append(
+                p.ClockStep(name=step.name, at=resumed + max(step.at - paused, timedelta(0)))
+            )
         else:
             left = workcal.working_minutes_between(paused, step.at, cal)
-            steps.append(p.ClockStep(name=step.name,
-                                     at=workcal.add_working_minutes(resumed, left, cal)))
+            steps.append(
+                p.ClockStep(name=step.name, at=workcal.add_working_minutes(resumed, left, cal))
+            )
     by_name = {s.name: s.at for s in steps}
-    return p.Clock(kind=old.kind, started_at=old.started_at, amount=old.amount, unit=old.unit,
-                   deadline=by_name["overdue"], yellow_at=by_name["yellow"], steps=steps,
-                   calendar_fallback=workcal.uses_fallback(old.started_at, steps[-1].at, cal))
+    return p.Clock(
+        kind=old.kind,
+        started_at=old.started_at,
+        amount=old.amount,
+        unit=old.unit,
+        deadline=by_name["overdue"],
+        yellow_at=by_name["yellow"],
+        steps=steps,
+        calendar_fallback=workcal.uses_fallback(old.started_at, steps[-1].at, cal),
+    )
 
 
 @activity.defn
@@ -127,8 +153,9 @@ def write_rule(rule: p.RuleInput) -> None:
     from sqlmodel import select
 
     with session_scope() as session:
-        row = session.exec(select(Rule).where(Rule.category == rule.category,
-                                              Rule.street == rule.street)).first()
+        row = session.exec(
+            select(Rule).where(Rule.category == rule.category, Rule.street == rule.street)
+        ).first()
         if row is None:
             row = Rule(category=rule.category, street=rule.street, department=rule.department)
         row.department = rule.department
@@ -136,4 +163,10 @@ def write_rule(rule: p.RuleInput) -> None:
         session.add(row)
 
 
-ALL = [compute_clock, extend_clock, resume_clock, project_case, write_rule]
+ALL: list[Callable[..., Any]] = [
+    compute_clock,
+    extend_clock,
+    resume_clock,
+    project_case,
+    write_rule,
+]

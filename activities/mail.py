@@ -229,4 +229,4 @@ def next_digest_time(req: m.DigestTimeRequest) -> datetime:
     return digest_time_after(req.after, load_calendar(engine=get_engine()))
 
 
-ALL = [deliver_outbox, compose_digests, next_digest_time]
+ALL: list[Callable[..., Any]] = [deliver_outbox, compose_digests, next_digest_time]

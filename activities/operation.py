@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
+from typing import Any
 
 from temporalio import activity
 from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
@@ -140,4 +142,9 @@ async def spawn_case(req: o.SpawnCaseRequest) -> o.SpawnedCase:
     return o.SpawnedCase(number=ticket.number, department=ticket.department)
 
 
-ALL = [compute_confirmation_clock, project_operation, read_spawned_cases, spawn_case]
+ALL: list[Callable[..., Any]] = [
+    compute_confirmation_clock,
+    project_operation,
+    read_spawned_cases,
+    spawn_case,
+]

@@ -13,8 +13,9 @@ async def connect(settings: Settings, attempts: int = 60) -> Client:
     """Connects to Temporal, waiting up to a minute for it to come up."""
     for attempt in range(attempts):
         try:
-            return await Client.connect(settings.temporal_address,
-                                        namespace=settings.temporal_namespace)
+            return await Client.connect(
+                settings.temporal_address, namespace=settings.temporal_namespace
+            )
         except RuntimeError:
             if attempt == attempts - 1:
                 raise

@@ -31,8 +31,14 @@ def fill_from_package(*, session: Session) -> int:
     return added
 
 
-def set_year(*, session: Session, year: int, holidays: list[date], workdays: list[date],
-             source: str = "admin") -> None:
+def set_year(
+    *,
+    session: Session,
+    year: int,
+    holidays: list[date],
+    workdays: list[date],
+    source: str = "admin",
+) -> None:
     """Replaces one year of the table, as an admin does when the State Council publishes it."""
     for row in session.exec(select(CalendarDay)).all():
         if row.day.year == year:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from typing import Any, overload
 
-from sqlalchemy import func, or_, update
+from sqlalchemy import ColumnElement, func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -19,11 +20,35 @@ NUMBER = re.compile(r"\d{4}-\d{2}-\d{6}")
 
 # Columns copied from the workflow state to the case row as they are.
 _COPIED = (
-    "status", "category", "description", "grid", "street", "address", "channel", "department",
-    "interim_department", "light", "bounces", "reworks", "extensions", "escalation_level",
-    "satisfaction", "lat", "lon", "reporter_name", "reporter_phone", "reporter_email",
-    "handled_on_time", "version", "deadline", "accept_deadline", "created_at", "dispatched_at",
-    "accepted_at", "reported_at", "closed_at",
+    "status",
+    "category",
+    "description",
+    "grid",
+    "street",
+    "address",
+    "channel",
+    "department",
+    "interim_department",
+    "light",
+    "bounces",
+    "reworks",
+    "extensions",
+    "escalation_level",
+    "satisfaction",
+    "lat",
+    "lon",
+    "reporter_name",
+    "reporter_phone",
+    "reporter_email",
+    "handled_on_time",
+    "version",
+    "deadline",
+    "accept_deadline",
+    "created_at",
+    "dispatched_at",
+    "accepted_at",
+    "reported_at",
+    "closed_at",
 )
 
 
@@ -32,8 +57,10 @@ def next_number(*, session: Session, now: datetime | None = None) -> str:
     month = (now or utcnow()).astimezone(TZ).strftime("%Y-%m")
     for _ in range(5):
         bumped = session.execute(
-            update(CaseCounter).where(col(CaseCounter.month) == month)
-            .values(last=CaseCounter.last + 1).returning(CaseCounter.last)
+            update(CaseCounter)
+            .where(col(CaseCounter.month) == month)
+            .values(last=CaseCounter.last + 1)
+            .returning(col(CaseCounter.last))
         ).scalar_one_or_none()
         if bumped is not None:
             return f"{month}-{bumped:06d}"
@@ -54,9 +81,17 @@ def apply_projection(*, session: Session, projection: CaseProjection) -> int:
     state = projection.state
     row = session.get(Case, state.number)
     if row is None:
-        row = Case(number=state.number, created_at=state.created_at, status=state.status,
-                   category=state.category, description=state.description, grid=state.grid,
-                   street=state.street, address=state.address, channel=state.channel)
+        row = Case(
+            number=state.number,
+            created_at=state.created_at,
+            status=state.status,
+            category=state.category,
+            description=state.description,
+            grid=state.grid,
+            street=state.street,
+            address=state.address,
+            channel=state.channel,
+        )
         session.add(row)
     if row.version < state.version or row.version == 0:
         for name in _COPIED:
@@ -65,24 +100,53 @@ def apply_projection(*, session: Session, projection: CaseProjection) -> int:
         row.yellow_at = clock.yellow_at if clock else None
         row.calendar_fallback = bool(clock and clock.calendar_fallback)
         ext = state.extension
-        row.extension_pending = None if ext is None else {
-            "amount": ext.amount, "unit": ext.unit, "reason": ext.reason,
-            "requested_by": ext.requested_by, "requested_at": ext.requested_at.isoformat()}
+        row.extension_pending = (
+            None
+            if ext is None
+            else {
+                "amount": ext.amount,
+                "unit": ext.unit,
+                "reason": ext.reason,
+                "requested_by": ext.requested_by,
+                "requested_at": ext.requested_at.isoformat(),
+            }
+        )
         row.updated_at = utcnow()
     session.flush()
     seqs = [e.seq for e in projection.events]
-    stored = set(session.exec(
-        select(CaseEvent.seq).where(CaseEvent.case_number == state.number,
-                                    col(CaseEvent.seq).in_(seqs))).all()) if seqs else set()
+    stored = (
+        set(
+            session.exec(
+                select(CaseEvent.seq).where(
+                    CaseEvent.case_number == state.number, col(CaseEvent.seq).in_(seqs)
+                )
+            ).all()
+        )
+        if seqs
+        else set()
+    )
     new = [e for e in projection.events if e.seq not in stored]
     for e in new:
-        session.add(CaseEvent(case_number=state.number, seq=e.seq, at=e.at, actor=e.actor,
-                              action=e.action, detail=e.detail, data=_jsonable(e.data)))
+        session.add(
+            CaseEvent(
+                case_number=state.number,
+                seq=e.seq,
+                at=e.at,
+                actor=e.actor,
+                action=e.action,
+                detail=e.detail,
+                data=_jsonable(e.data),
+            )
+        )
     # The transactional outbox: mail for exactly the lines written here, in the same commit.
     enqueue_case_mail(session=session, state=state, events=new)
     return len(new)
 
 
+@overload
+def _jsonable(value: dict[Any, Any]) -> dict[Any, Any]: ...
+@overload
+def _jsonable(value: object) -> object: ...
 def _jsonable(value: object) -> object:
     if isinstance(value, dict):
         return {k: _jsonable(v) for k, v in value.items()}
@@ -100,50 +164,71 @@ def get_case(*, session: Session, number: str) -> Case | None:
 
 def timeline(*, session: Session, number: str) -> list[CaseEvent]:
     """Returns a case's timeline, oldest first."""
-    return list(session.exec(
-        select(CaseEvent).where(CaseEvent.case_number == number).order_by(col(CaseEvent.seq))))
+    return list(
+        session.exec(
+            select(CaseEvent).where(CaseEvent.case_number == number).order_by(col(CaseEvent.seq))
+        )
+    )
 
 
-def list_cases(*, session: Session, status: str | None = None, department: str | None = None,
-               light: str | None = None, category: str | None = None, grid: str | None = None,
-               street: str | None = None, q: str | None = None, visible_to: str | None = None,
-               page: int = 1, page_size: int = 20) -> tuple[list[Case], int]:
+def list_cases(
+    *,
+    session: Session,
+    status: str | None = None,
+    department: str | None = None,
+    light: str | None = None,
+    category: str | None = None,
+    grid: str | None = None,
+    street: str | None = None,
+    q: str | None = None,
+    visible_to: str | None = None,
+    page: int = 1,
+    page_size: int = 20,
+) -> tuple[list[Case], int]:
     """Returns one page of cases, newest first, and the total that match the filters.
 
     `visible_to` restricts to the cases a department's liaison may see: its own and those where it
     is the interim (先行处置) handler.
     """
     query = select(Case)
-    conditions = []
+    conditions: list[ColumnElement[bool]] = []
     if status:
         conditions.append(col(Case.status).in_(status.split(",")))
     if department:
-        conditions.append(Case.department == department)
+        conditions.append(col(Case.department) == department)
     if light:
-        conditions.append(Case.light == light)
+        conditions.append(col(Case.light) == light)
     if category:
-        conditions.append(Case.category == category)
+        conditions.append(col(Case.category) == category)
     if grid:
-        conditions.append(Case.grid == grid)
+        conditions.append(col(Case.grid) == grid)
     if street:
-        conditions.append(Case.street == street)
+        conditions.append(col(Case.street) == street)
     if visible_to:
-        conditions.append(or_(Case.department == visible_to,
-                              Case.interim_department == visible_to))
+        conditions.append(
+            or_(col(Case.department) == visible_to, col(Case.interim_department) == visible_to)
+        )
     if q:
         text = q.strip()
         if NUMBER.fullmatch(text):
-            conditions.append(Case.number == text)  # a quoted case number: the primary key
+            conditions.append(col(Case.number) == text)  # a quoted case number: the primary key
         else:
             escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             like = f"%{escaped}%"
-            conditions.append(or_(col(Case.number).like(like, escape="\\"),
-                                  col(Case.description).like(like, escape="\\"),
-                                  col(Case.address).like(like, escape="\\")))
+            conditions.append(
+                or_(
+                    col(Case.number).like(like, escape="\\"),
+                    col(Case.description).like(like, escape="\\"),
+                    col(Case.address).like(like, escape="\\"),
+                )
+            )
     for condition in conditions:
         query = query.where(condition)
     count_query = select(func.count()).select_from(query.subquery())
     total = session.exec(count_query).one()
-    rows = session.exec(query.order_by(col(Case.created_at).desc(), col(Case.number).desc())
-                        .offset((page - 1) * page_size).limit(page_size)).all()
+    rows = session.exec(
+        query.order_by(col(Case.created_at).desc(), col(Case.number).desc())
+        .offset((page - 1) * page_size)
+        .limit(page_size)
+    ).all()
     return list(rows), int(total)

@@ -68,7 +68,7 @@ def next_operation_id(*, session: Session, now: datetime | None = None) -> str:
             update(OperationCounter)
             .where(col(OperationCounter.year) == year)
             .values(last=OperationCounter.last + 1)
-            .returning(OperationCounter.last)
+            .returning(col(OperationCounter.last))
         ).scalar_one_or_none()
         if bumped is not None:
             return f"LH-{year}-{bumped:04d}"

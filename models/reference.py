@@ -59,8 +59,12 @@ class Category(SQLModel, table=True):
     def public(self) -> dict:
         """Returns the category as the API shows it."""
         amount = int(self.limit_amount) if self.limit_amount.is_integer() else self.limit_amount
-        return {"code": self.code, "name": self.name, "kind": self.kind,
-                "time_limit": {"amount": amount, "unit": self.limit_unit}}
+        return {
+            "code": self.code,
+            "name": self.name,
+            "kind": self.kind,
+            "time_limit": {"amount": amount, "unit": self.limit_unit},
+        }
 
 
 ANY_STREET = "*"

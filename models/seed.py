@@ -24,8 +24,16 @@ STREETS = {
 }
 GRIDS_PER_COMMUNITY = 2
 DEPARTMENTS = {
-    "cg": "城管执法局", "sz": "市政园林局", "sw": "水务集团", "gd": "供电局", "tx": "通信管理办",
-    "rq": "燃气公司", "ga": "公安分局", "hb": "生态环境分局", "sj": "市场监管局", "zj": "住建局",
+    "cg": "城管执法局",
+    "sz": "市政园林局",
+    "sw": "水务集团",
+    "gd": "供电局",
+    "tx": "通信管理办",
+    "rq": "燃气公司",
+    "ga": "公安分局",
+    "hb": "生态环境分局",
+    "sj": "市场监管局",
+    "zj": "住建局",
 }
 # code: (name, kind, amount, unit, department or None for "the grid's street")
 CATEGORIES = {
@@ -51,11 +59,17 @@ DEMO_PASSWORD = "demo"
 def seed_demo(session: Session) -> None:
     """Adds the demo district (金湾区): streets, grids, departments, categories, routing, users."""
     for code, name in DEPARTMENTS.items():
-        session.merge(Department(code=code, name=name, kind="department",
-                                 head_email=f"head-{code}@liandong.example"))
+        session.merge(
+            Department(
+                code=code, name=name, kind="department", head_email=f"head-{code}@liandong.example"
+            )
+        )
     for code, (name, _communities) in STREETS.items():
-        session.merge(Department(code=code, name=name, kind="street",
-                                 head_email=f"head-{code}@liandong.example"))
+        session.merge(
+            Department(
+                code=code, name=name, kind="street", head_email=f"head-{code}@liandong.example"
+            )
+        )
     session.flush()
     for street, (_name, communities) in STREETS.items():
         n = 0
@@ -65,17 +79,25 @@ def seed_demo(session: Session) -> None:
             session.flush()
             for _ in range(GRIDS_PER_COMMUNITY):
                 n += 1
-                session.merge(Grid(code=f"{street}-{n:02d}", name=f"{community}第{n:02d}网格",
-                                   street=street, community=community_code))
+                session.merge(
+                    Grid(
+                        code=f"{street}-{n:02d}",
+                        name=f"{community}第{n:02d}网格",
+                        street=street,
+                        community=community_code,
+                    )
+                )
     for code, (name, kind, amount, unit, _dept) in CATEGORIES.items():
-        session.merge(Category(code=code, name=name, kind=kind, limit_amount=amount,
-                               limit_unit=unit))
+        session.merge(
+            Category(code=code, name=name, kind=kind, limit_amount=amount, limit_unit=unit)
+        )
     session.flush()
     for code, (*_, department) in CATEGORIES.items():
         targets = {ANY_STREET: department} if department else {s: s for s in STREETS}
         for street, dept in targets.items():
-            exists = session.exec(select(Rule).where(Rule.category == code,
-                                                     Rule.street == street)).first()
+            exists = session.exec(
+                select(Rule).where(Rule.category == code, Rule.street == street)
+            ).first()
             if exists is None:
                 session.add(Rule(category=code, street=street, department=dept))
     password = hash_password(DEMO_PASSWORD)
@@ -86,9 +108,16 @@ def seed_demo(session: Session) -> None:
     for username, (display, role) in users.items():
         if session.get(User, username) is None:
             department = username.removeprefix("liaison-") if role == "liaison" else None
-            session.add(User(username=username, display_name=display, role=role,
-                             department=department, password_hash=password,
-                             email=f"{username}@liandong.example"))
+            session.add(
+                User(
+                    username=username,
+                    display_name=display,
+                    role=role,
+                    department=department,
+                    password_hash=password,
+                    email=f"{username}@liandong.example",
+                )
+            )
 
 
 def seed(engine: Engine, *, demo: bool) -> None:
@@ -103,8 +132,14 @@ def seed(engine: Engine, *, demo: bool) -> None:
     if admin_password:
         with session_scope(engine) as session:
             if session.get(User, "admin") is None:
-                session.add(User(username="admin", display_name="系统管理员", role="admin",
-                                 password_hash=hash_password(admin_password)))
+                session.add(
+                    User(
+                        username="admin",
+                        display_name="系统管理员",
+                        role="admin",
+                        password_hash=hash_password(admin_password),
+                    )
+                )
 
 
 def main() -> None:

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the test suite: installs the system packages it needs (as root, with apt-get),
-# then ruff and pytest. Arguments are passed to pytest.
+# then ruff, mypy and pytest. Arguments are passed to pytest.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -54,6 +54,13 @@ install_browser
 
 echo "== ruff check" >&2
 .venv/bin/ruff check .
+
+# The same packages as the Makefile's `lint` target.
+echo "== mypy" >&2
+.venv/bin/mypy core workflows activities models web scripts worker.py server.py
+
+echo "== ruff format --check" >&2
+.venv/bin/ruff format --check .
 
 echo "== pytest" >&2
 exec .venv/bin/pytest -q -ra "$@" </dev/null

@@ -48,7 +48,8 @@ async def time_env():
     from temporalio.testing import WorkflowEnvironment
 
     env = await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=bin_path("temporal-test-server"))
+        test_server_existing_path=bin_path("temporal-test-server")
+    )
     yield env
     await env.shutdown()
 

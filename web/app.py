@@ -58,18 +58,40 @@ def create_app(settings: Settings | None = None, *, temporal_client=None) -> Fas
         app.state.temporal = temporal_client or await connect(settings)
         yield
 
-    app = FastAPI(title="Liandong 联动 API", version="0.1.0", description=DESCRIPTION,
-                  lifespan=lifespan)
+    app = FastAPI(
+        title="Liandong 联动 API", version="0.1.0", description=DESCRIPTION, lifespan=lifespan
+    )
     app.state.settings = settings
     install_handlers(app)
     install_page_handlers(app)
-    app.add_middleware(SessionMiddleware, secret_key=settings.secret_key,
-                       session_cookie="liandong_session", max_age=SESSION_LIFETIME,
-                       same_site="lax", https_only=settings.public_url.startswith("https://"))
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.secret_key,
+        session_cookie="liandong_session",
+        max_age=SESSION_LIFETIME,
+        same_site="lax",
+        https_only=settings.public_url.startswith("https://"),
+    )
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    for module in (auth, reference, calendar, cases, case_actions, pages_auth, pages_case,
-                   pages_liaison, pages_coordinator, pages_supervisor, pages_public, open311,
-                   admin_mail, admin_open311, admin_mailbox, operations, pages_operations):
+    for module in (
+        auth,
+        reference,
+        calendar,
+        cases,
+        case_actions,
+        pages_auth,
+        pages_case,
+        pages_liaison,
+        pages_coordinator,
+        pages_supervisor,
+        pages_public,
+        open311,
+        admin_mail,
+        admin_open311,
+        admin_mailbox,
+        operations,
+        pages_operations,
+    ):
         app.include_router(module.router)
 
     @app.get("/healthz", include_in_schema=False)
@@ -79,8 +101,15 @@ def create_app(settings: Settings | None = None, *, temporal_client=None) -> Fas
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     async def landing(request: Request) -> HTMLResponse:
         ui = f"http://127.0.0.1:{settings.temporal_ui_port}"
-        return render(request, "index.html",
-                      {"temporal_ui": ui, "temporal_address": settings.temporal_address,
-                       "task_queue": settings.task_queue, "demo": settings.demo})
+        return render(
+            request,
+            "index.html",
+            {
+                "temporal_ui": ui,
+                "temporal_address": settings.temporal_address,
+                "task_queue": settings.task_queue,
+                "demo": settings.demo,
+            },
+        )
 
     return app

@@ -35,8 +35,10 @@ def can_see(user: User, case: Case) -> bool:
     """Tells whether a user may see a case: liaisons only their department's (or interim) cases."""
     if user.role != "liaison":
         return True
-    return user.department is not None and user.department in (case.department,
-                                                               case.interim_department)
+    return user.department is not None and user.department in (
+        case.department,
+        case.interim_department,
+    )
 
 
 def visible_case(*, session: Session, user: User, number: str) -> Case:
@@ -60,31 +62,60 @@ def check_department(session: Session, code: str | None, field: str) -> None:
         raise invalid(field, f"unknown department {code}")
 
 
-def case_json(case: Case, *, names: dict[str, str], events: list | None = None,
-              staff: bool = True) -> dict[str, Any]:
+def case_json(
+    case: Case, *, names: dict[str, str], events: list | None = None, staff: bool = True
+) -> dict[str, Any]:
     """Returns the API's shape of a case (API.md), with the timeline when `events` is given."""
     out: dict[str, Any] = {
-        "number": case.number, "status": case.status, "category": case.category,
-        "description": case.description, "grid": case.grid, "street": case.street,
-        "address": case.address, "channel": case.channel, "department": case.department,
+        "number": case.number,
+        "status": case.status,
+        "category": case.category,
+        "description": case.description,
+        "grid": case.grid,
+        "street": case.street,
+        "address": case.address,
+        "channel": case.channel,
+        "department": case.department,
         "department_name": names.get(case.department or ""),
         "interim_department": case.interim_department,
-        "deadline": iso(case.deadline), "accept_deadline": iso(case.accept_deadline),
-        "yellow_at": iso(case.yellow_at), "light": case.light, "bounces": case.bounces,
-        "reworks": case.reworks, "extensions": case.extensions,
-        "escalation_level": case.escalation_level, "satisfaction": case.satisfaction,
-        "extension_pending": case.extension_pending, "calendar_fallback": case.calendar_fallback,
-        "lat": case.lat, "lon": case.lon, "created_at": iso(case.created_at),
-        "dispatched_at": iso(case.dispatched_at), "accepted_at": iso(case.accepted_at),
-        "reported_at": iso(case.reported_at), "closed_at": iso(case.closed_at),
-        "updated_at": iso(case.updated_at), "version": case.version,
+        "deadline": iso(case.deadline),
+        "accept_deadline": iso(case.accept_deadline),
+        "yellow_at": iso(case.yellow_at),
+        "light": case.light,
+        "bounces": case.bounces,
+        "reworks": case.reworks,
+        "extensions": case.extensions,
+        "escalation_level": case.escalation_level,
+        "satisfaction": case.satisfaction,
+        "extension_pending": case.extension_pending,
+        "calendar_fallback": case.calendar_fallback,
+        "lat": case.lat,
+        "lon": case.lon,
+        "created_at": iso(case.created_at),
+        "dispatched_at": iso(case.dispatched_at),
+        "accepted_at": iso(case.accepted_at),
+        "reported_at": iso(case.reported_at),
+        "closed_at": iso(case.closed_at),
+        "updated_at": iso(case.updated_at),
+        "version": case.version,
     }
     if staff:
-        out["reporter"] = {"name": case.reporter_name, "phone": case.reporter_phone,
-                           "email": case.reporter_email}
+        out["reporter"] = {
+            "name": case.reporter_name,
+            "phone": case.reporter_phone,
+            "email": case.reporter_email,
+        }
     if events is not None:
-        out["timeline"] = [{"at": iso(e.at), "actor": e.actor, "action": e.action,
-                            "detail": e.detail, "data": e.data} for e in events]
+        out["timeline"] = [
+            {
+                "at": iso(e.at),
+                "actor": e.actor,
+                "action": e.action,
+                "detail": e.detail,
+                "data": e.data,
+            }
+            for e in events
+        ]
     return out
 
 
@@ -94,12 +125,12 @@ def read_case_json(number: str) -> dict[str, Any]:
         case = get_case(session=session, number=number)
         if case is None:
             raise not_found(f"case {number}")
-        return case_json(case, names=department_names(session),
-                         events=timeline(session=session, number=number))
+        return case_json(
+            case, names=department_names(session), events=timeline(session=session, number=number)
+        )
 
 
-async def act(client: Client, *, number: str, update: str, inp: Any,
-              current_status: str) -> None:
+async def act(client: Client, *, number: str, update: str, inp: Any, current_status: str) -> None:
     """Runs one action as a workflow update; a refusal becomes a 403, 409 or 422."""
     handle = client.get_workflow_handle(case_workflow_id(number))
     try:
@@ -119,12 +150,22 @@ def _prepare_case(body: dict[str, Any], user: User) -> p.CaseInput:
         number = next_number(session=session)
     reporter = body.get("reporter") or {}
     return p.CaseInput(
-        number=number, category=category.code, limit_amount=category.limit_amount,
-        limit_unit=category.limit_unit, description=body["description"], grid=grid.code,
-        street=grid.street, address=body["address"], channel=body["channel"],
-        created_by=actor_of(user), lat=body.get("lat"), lon=body.get("lon"),
-        reporter_name=reporter.get("name"), reporter_phone=reporter.get("phone"),
-        reporter_email=reporter.get("email"))
+        number=number,
+        category=category.code,
+        limit_amount=category.limit_amount,
+        limit_unit=category.limit_unit,
+        description=body["description"],
+        grid=grid.code,
+        street=grid.street,
+        address=body["address"],
+        channel=body["channel"],
+        created_by=actor_of(user),
+        lat=body.get("lat"),
+        lon=body.get("lon"),
+        reporter_name=reporter.get("name"),
+        reporter_phone=reporter.get("phone"),
+        reporter_email=reporter.get("email"),
+    )
 
 
 async def create_case(client: Client, *, body: dict[str, Any], user: User) -> str:
@@ -133,16 +174,24 @@ async def create_case(client: Client, *, body: dict[str, Any], user: User) -> st
         raise forbidden(f"role {user.role} may not file cases")
     inp = await run_in_threadpool(_prepare_case, body, user)
     try:
-        await client.start_workflow("CaseWorkflow", inp, id=case_workflow_id(inp.number),
-                                    task_queue=load_settings().task_queue)
+        await client.start_workflow(
+            "CaseWorkflow",
+            inp,
+            id=case_workflow_id(inp.number),
+            task_queue=load_settings().task_queue,
+        )
     except RPCError as err:
         raise unavailable(err) from None
     for _ in range(300):
         if await run_in_threadpool(_exists, inp.number):
             return inp.number
         await asyncio.sleep(0.02)
-    raise ApiError(503, f"case {inp.number} was started but is not yet visible; retry GET",
-                   code="pending", number=inp.number)
+    raise ApiError(
+        503,
+        f"case {inp.number} was started but is not yet visible; retry GET",
+        code="pending",
+        number=inp.number,
+    )
 
 
 def _exists(number: str) -> bool:
@@ -162,9 +211,11 @@ def reporter_case(*, session: Session, number: str, phone: str) -> Case | None:
     return case
 
 
-async def rate_as_reporter(client: Client, *, number: str, phone: str, satisfaction: str,
-                           note: str | None = None) -> None:
+async def rate_as_reporter(
+    client: Client, *, number: str, phone: str, satisfaction: str, note: str | None = None
+) -> None:
     """Records the reporter's own rating (回访评价) from the public page."""
+
     def _lookup() -> Case | None:
         with Session(get_engine(), expire_on_commit=False) as session:
             return reporter_case(session=session, number=number, phone=phone)
@@ -172,6 +223,7 @@ async def rate_as_reporter(client: Client, *, number: str, phone: str, satisfact
     case = await run_in_threadpool(_lookup)
     if case is None:
         raise not_found(f"case {number} with this phone number")
-    inp = p.RateInput(actor=p.Actor(username="reporter", role="citizen"),
-                      satisfaction=satisfaction, note=note)
+    inp = p.RateInput(
+        actor=p.Actor(username="reporter", role="citizen"), satisfaction=satisfaction, note=note
+    )
     await act(client, number=case.number, update="rate", inp=inp, current_status=case.status)

@@ -35,8 +35,9 @@ def get_temporal(request: Request) -> Client:
 TemporalDep = Annotated[Client, Depends(get_temporal)]
 
 
-def user_from_request(request: Request, session: Session,
-                      credentials: HTTPAuthorizationCredentials | None) -> User | None:
+def user_from_request(
+    request: Request, session: Session, credentials: HTTPAuthorizationCredentials | None
+) -> User | None:
     """Returns the user of a bearer token, or of the browser session, or None."""
     username = None
     if credentials is not None and credentials.scheme.lower() == "bearer":
@@ -49,17 +50,18 @@ def user_from_request(request: Request, session: Session,
     return user if user is not None and user.active else None
 
 
-def get_current_user(request: Request,
-                     credentials: Annotated[HTTPAuthorizationCredentials | None,
-                                            Depends(_bearer)]) -> User:
+def get_current_user(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> User:
     """Returns the signed-in user; 401 without a valid token."""
     # A session of its own, closed at once: an action route awaits a workflow update for a while
     # and must not hold a pooled connection meanwhile.
     with Session(get_engine(), expire_on_commit=False) as session:
         user = user_from_request(request, session, credentials)
     if user is None:
-        raise ApiError(401, "not logged in: send Authorization: Bearer <token>",
-                       code="unauthorized")
+        raise ApiError(
+            401, "not logged in: send Authorization: Bearer <token>", code="unauthorized"
+        )
     return user
 
 

@@ -39,9 +39,11 @@ def install_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ApiError)
     async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
-        return JSONResponse({"detail": exc.detail, **exc.extra}, status_code=exc.status_code,
-                            headers={"WWW-Authenticate": "Bearer"} if exc.status_code == 401
-                            else None)
+        return JSONResponse(
+            {"detail": exc.detail, **exc.extra},
+            status_code=exc.status_code,
+            headers={"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None,
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -50,7 +52,14 @@ def install_handlers(app: FastAPI) -> None:
         loc = [str(part) for part in first.get("loc", ()) if part not in ("body", "query")]
         field = ".".join(loc) or "body"
         return JSONResponse(
-            {"detail": f"{field}: {first.get('msg')}", "code": "invalid", "field": field,
-             "errors": [{"loc": list(e.get("loc", ())), "msg": e.get("msg"),
-                         "type": e.get("type")} for e in errors]},
-            status_code=422)
+            {
+                "detail": f"{field}: {first.get('msg')}",
+                "code": "invalid",
+                "field": field,
+                "errors": [
+                    {"loc": list(e.get("loc", ())), "msg": e.get("msg"), "type": e.get("type")}
+                    for e in errors
+                ],
+            },
+            status_code=422,
+        )

@@ -16,8 +16,13 @@ TOKEN_LIFETIME = timedelta(hours=12)
 def issue_token(*, username: str, role: str, department: str | None) -> str:
     """Returns a signed access token for a user."""
     now = utcnow()
-    claims = {"sub": username, "role": role, "dept": department, "iat": now,
-              "exp": now + TOKEN_LIFETIME}
+    claims = {
+        "sub": username,
+        "role": role,
+        "dept": department,
+        "iat": now,
+        "exp": now + TOKEN_LIFETIME,
+    }
     return jwt.encode(claims, load_settings().secret_key, algorithm=ALGORITHM)
 
 

@@ -19,11 +19,17 @@ def refusal_to_http(err: Exception, *, current_status: str | None = None) -> Api
         extra = details if isinstance(details, dict) else {}
         extra = {k: v for k, v in extra.items() if k != "code"}
         return ApiError(STATUS_BY_REFUSAL[cause.type], cause.message, code=cause.type, **extra)
-    if isinstance(err, RPCError) and err.status in (RPCStatusCode.NOT_FOUND,
-                                                    RPCStatusCode.FAILED_PRECONDITION):
+    if isinstance(err, RPCError) and err.status in (
+        RPCStatusCode.NOT_FOUND,
+        RPCStatusCode.FAILED_PRECONDITION,
+    ):
         # The workflow has ended: a voided or archived case takes no more actions.
-        return ApiError(409, f"the case is {current_status or 'archived'} and takes no actions",
-                        code="conflict", status=current_status)
+        return ApiError(
+            409,
+            f"the case is {current_status or 'archived'} and takes no actions",
+            code="conflict",
+            status=current_status,
+        )
     if isinstance(err, RPCError):
         return unavailable(err)
     raise err
@@ -31,5 +37,9 @@ def refusal_to_http(err: Exception, *, current_status: str | None = None) -> Api
 
 def unavailable(err: RPCError) -> ApiError:
     """Returns the 503 for a Temporal outage: nothing was changed, the caller may retry."""
-    return ApiError(503, f"the workflow service is unavailable, nothing was changed; retry later "
-                         f"({err.status.name if err.status else 'error'})", code="unavailable")
+    return ApiError(
+        503,
+        f"the workflow service is unavailable, nothing was changed; retry later "
+        f"({err.status.name if err.status else 'error'})",
+        code="unavailable",
+    )

@@ -27,11 +27,21 @@ class CaseWorkflow(CaseCore):
     @workflow.init
     def __init__(self, inp: p.CaseInput) -> None:
         self.s = inp.state or p.CaseState(
-            number=inp.number, category=inp.category, limit_amount=inp.limit_amount,
-            limit_unit=inp.limit_unit, description=inp.description, grid=inp.grid,
-            street=inp.street, address=inp.address, channel=inp.channel,
-            created_at=workflow.now(), lat=inp.lat, lon=inp.lon, reporter_name=inp.reporter_name,
-            reporter_phone=inp.reporter_phone, reporter_email=inp.reporter_email,
+            number=inp.number,
+            category=inp.category,
+            limit_amount=inp.limit_amount,
+            limit_unit=inp.limit_unit,
+            description=inp.description,
+            grid=inp.grid,
+            street=inp.street,
+            address=inp.address,
+            channel=inp.channel,
+            created_at=workflow.now(),
+            lat=inp.lat,
+            lon=inp.lon,
+            reporter_name=inp.reporter_name,
+            reporter_phone=inp.reporter_phone,
+            reporter_email=inp.reporter_email,
         )
         self._created_by = inp.created_by
         self._continued = inp.state is not None
@@ -42,8 +52,14 @@ class CaseWorkflow(CaseCore):
     async def run(self, inp: p.CaseInput) -> p.CaseView:
         if not self._continued:
             async with self._lock:
-                self._record(self._created_by, "created", f"受理渠道：{self.s.channel}",
-                             channel=self.s.channel, category=self.s.category, grid=self.s.grid)
+                self._record(
+                    self._created_by,
+                    "created",
+                    f"受理渠道：{self.s.channel}",
+                    channel=self.s.channel,
+                    category=self.s.category,
+                    grid=self.s.grid,
+                )
                 await self._flush()
         while not self._finished():
             if workflow.info().is_continue_as_new_suggested() and not self._lock.locked():
@@ -111,8 +127,13 @@ class CaseWorkflow(CaseCore):
         self.s.status = p.IN_PROGRESS
         self.s.accepted_at = workflow.now()
         await self._start_clock("handle", self.s.limit_amount, self.s.limit_unit)
-        self._record(inp.actor, "accepted", inp.note or "签收", department=self.s.department,
-                     deadline=self.s.deadline)
+        self._record(
+            inp.actor,
+            "accepted",
+            inp.note or "签收",
+            department=self.s.department,
+            deadline=self.s.deadline,
+        )
 
     @workflow.update(name="bounce")
     async def bounce(self, inp: p.BounceInput) -> p.CaseView:
@@ -125,17 +146,32 @@ class CaseWorkflow(CaseCore):
     async def _bounce(self, inp: p.BounceInput) -> None:
         department = self.s.department or ""
         self.s.bounces += 1
-        self.s.bounce_history.append(p.Bounce(
-            department=department, reason=inp.reason,
-            suggested_department=inp.suggested_department, at=workflow.now()))
+        self.s.bounce_history.append(
+            p.Bounce(
+                department=department,
+                reason=inp.reason,
+                suggested_department=inp.suggested_department,
+                at=workflow.now(),
+            )
+        )
         self.s.department = None
         self._set_clock(None)
-        self._record(inp.actor, "bounced", inp.reason, department=department,
-                     suggested_department=inp.suggested_department, bounces=self.s.bounces)
+        self._record(
+            inp.actor,
+            "bounced",
+            inp.reason,
+            department=department,
+            suggested_department=inp.suggested_department,
+            bounces=self.s.bounces,
+        )
         if self.s.bounces >= 2:
             self.s.status = p.DISPUTED
-            self._record(p.SYSTEM, "disputed", f"第{self.s.bounces}次退单，转值班长确权裁决",
-                         departments=[b.department for b in self.s.bounce_history])
+            self._record(
+                p.SYSTEM,
+                "disputed",
+                f"第{self.s.bounces}次退单，转值班长确权裁决",
+                departments=[b.department for b in self.s.bounce_history],
+            )
         else:
             self.s.status = p.BOUNCED
 
@@ -149,18 +185,32 @@ class CaseWorkflow(CaseCore):
 
     async def _arbitrate(self, inp: p.ArbitrateInput) -> None:
         if inp.make_rule:
-            rule = p.RuleInput(category=self.s.category, street=self.s.street,
-                               department=inp.department, decided_by=inp.actor.username,
-                               case_number=self.s.number)
+            rule = p.RuleInput(
+                category=self.s.category,
+                street=self.s.street,
+                department=inp.department,
+                decided_by=inp.actor.username,
+                case_number=self.s.number,
+            )
             await workflow.execute_activity(acts.write_rule, rule, **ACTIVITY)
-        self._record(inp.actor, "arbitrated", inp.note or f"确权：由 {inp.department} 负责",
-                     department=inp.department, interim_department=inp.interim_department,
-                     make_rule=inp.make_rule, street=self.s.street, category=self.s.category)
+        self._record(
+            inp.actor,
+            "arbitrated",
+            inp.note or f"确权：由 {inp.department} 负责",
+            department=inp.department,
+            interim_department=inp.interim_department,
+            make_rule=inp.make_rule,
+            street=self.s.street,
+            category=self.s.category,
+        )
         if inp.interim_department:
             self.s.interim_department = inp.interim_department
-            self._record(inp.actor, "interim_assigned",
-                         f"{inp.interim_department} 先行处置，消除隐患",
-                         department=inp.interim_department)
+            self._record(
+                inp.actor,
+                "interim_assigned",
+                f"{inp.interim_department} 先行处置，消除隐患",
+                department=inp.interim_department,
+            )
         await self._dispatch_to(inp.actor, inp.department, None)
 
     # -- handling: extension, report, verify, callback ------------------------------------------
@@ -175,10 +225,13 @@ class CaseWorkflow(CaseCore):
 
     async def _request_extension(self, inp: p.ExtensionRequestInput) -> None:
         self.s.extension = p.PendingExtension(
-            amount=inp.amount, unit=inp.unit, reason=inp.reason,
-            requested_by=inp.actor.username, requested_at=workflow.now())
-        self._record(inp.actor, "extension_requested", inp.reason, amount=inp.amount,
-                     unit=inp.unit)
+            amount=inp.amount,
+            unit=inp.unit,
+            reason=inp.reason,
+            requested_by=inp.actor.username,
+            requested_at=workflow.now(),
+        )
+        self._record(inp.actor, "extension_requested", inp.reason, amount=inp.amount, unit=inp.unit)
 
     @workflow.update(name="decide-extension")
     async def decide_extension(self, inp: p.ExtensionDecisionInput) -> p.CaseView:
@@ -197,8 +250,14 @@ class CaseWorkflow(CaseCore):
             return
         await self._extend_clock(ext.amount, ext.unit)
         self.s.extensions += 1
-        self._record(inp.actor, "extension_approved", inp.note or "同意延期",
-                     amount=ext.amount, unit=ext.unit, deadline=self.s.deadline)
+        self._record(
+            inp.actor,
+            "extension_approved",
+            inp.note or "同意延期",
+            amount=ext.amount,
+            unit=ext.unit,
+            deadline=self.s.deadline,
+        )
 
     @workflow.update(name="report")
     async def report(self, inp: p.ReportInput) -> p.CaseView:
@@ -215,8 +274,13 @@ class CaseWorkflow(CaseCore):
         self.s.handled_on_time = self.s.deadline is None or now <= self.s.deadline
         self.s.extension = None
         self._set_clock(None)
-        self._record(inp.actor, "reported", inp.note, photos=inp.photos or None,
-                     on_time=self.s.handled_on_time)
+        self._record(
+            inp.actor,
+            "reported",
+            inp.note,
+            photos=inp.photos or None,
+            on_time=self.s.handled_on_time,
+        )
 
     @workflow.update(name="verify")
     async def verify(self, inp: p.VerifyInput) -> p.CaseView:
@@ -243,8 +307,13 @@ class CaseWorkflow(CaseCore):
 
     async def _callback(self, inp: p.CallbackInput) -> None:
         self.s.satisfaction = inp.satisfaction
-        self._record(inp.actor, "callback", inp.note or f"回访：{inp.satisfaction}",
-                     satisfaction=inp.satisfaction, reopen=inp.reopen)
+        self._record(
+            inp.actor,
+            "callback",
+            inp.note or f"回访：{inp.satisfaction}",
+            satisfaction=inp.satisfaction,
+            reopen=inp.reopen,
+        )
         if inp.reopen:
             await self._rework(inp.actor, "回访不满意，重新处置")
         else:
@@ -262,8 +331,13 @@ class CaseWorkflow(CaseCore):
         # A satisfied reporter closes the case; a dissatisfied one leaves the coordinator to
         # decide between closing and rework with the callback action.
         self.s.satisfaction = inp.satisfaction
-        self._record(inp.actor, "callback", inp.note or f"市民评价：{inp.satisfaction}",
-                     satisfaction=inp.satisfaction, by="reporter")
+        self._record(
+            inp.actor,
+            "callback",
+            inp.note or f"市民评价：{inp.satisfaction}",
+            satisfaction=inp.satisfaction,
+            by="reporter",
+        )
         if inp.satisfaction != "dissatisfied":
             self._close(inp.actor, "市民评价后结案")
 
@@ -321,8 +395,15 @@ class CaseWorkflow(CaseCore):
         rules.check("override", self.s, inp)
 
     async def _override(self, inp: p.OverrideInput) -> None:
-        self._record(inp.actor, "override", inp.reason, override=inp.action,
-                     department=inp.department, amount=inp.amount, unit=inp.unit)
+        self._record(
+            inp.actor,
+            "override",
+            inp.reason,
+            override=inp.action,
+            department=inp.department,
+            amount=inp.amount,
+            unit=inp.unit,
+        )
         if inp.action == "reassign":
             await self._dispatch_to(inp.actor, inp.department or "", f"强制改派至 {inp.department}")
         elif inp.action == "extend":

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from datetime import timedelta
+from typing import TypedDict
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
@@ -16,10 +17,19 @@ from workflows.case_texts import STEP_TEXTS, clock_label
 with workflow.unsafe.imports_passed_through():
     from activities import case as acts
 
-ACTIVITY = {
+
+class ActivityOptions(TypedDict):
+    """The options every activity call passes to `workflow.execute_activity` (as **ACTIVITY)."""
+
+    start_to_close_timeout: timedelta
+    retry_policy: RetryPolicy
+
+
+ACTIVITY: ActivityOptions = {
     "start_to_close_timeout": timedelta(seconds=30),
-    "retry_policy": RetryPolicy(initial_interval=timedelta(seconds=1),
-                                maximum_interval=timedelta(seconds=30)),
+    "retry_policy": RetryPolicy(
+        initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=30)
+    ),
 }
 # A closed case can still be reopened for this long; then the workflow ends (archived).
 ARCHIVE_AFTER = timedelta(days=30)
@@ -78,9 +88,16 @@ class CaseCore:
                 level = _level(step)
                 if level:
                     self.s.escalation_level = max(self.s.escalation_level, level)
-                self._record(p.SYSTEM, action, text.format(clock=clock_label(c.kind)),
-                             clock=c.kind, step=step.name, level=level, deadline=c.deadline,
-                             department=self.s.department)
+                self._record(
+                    p.SYSTEM,
+                    action,
+                    text.format(clock=clock_label(c.kind)),
+                    clock=c.kind,
+                    step=step.name,
+                    level=level,
+                    deadline=c.deadline,
+                    department=self.s.department,
+                )
             if due:
                 self.s.light = self._light()
                 await self._flush()
@@ -109,8 +126,7 @@ class CaseCore:
 
     async def _extend_clock(self, amount: float, unit: str) -> None:
         assert self.s.clock is not None
-        req = p.ExtendClockRequest(clock=self.s.clock, amount=amount, unit=unit,
-                                   now=workflow.now())
+        req = p.ExtendClockRequest(clock=self.s.clock, amount=amount, unit=unit, now=workflow.now())
         self._set_clock(await workflow.execute_activity(acts.extend_clock, req, **ACTIVITY))
 
     # -- the projection -----------------------------------------------------------------------
@@ -122,18 +138,25 @@ class CaseCore:
             data.setdefault("role", actor.role)
             if actor.department:
                 data.setdefault("actor_department", actor.department)
-        self.s.unprojected.append(p.TimelineEntry(
-            seq=self.s.seq, at=workflow.now(), actor=actor.username, action=action,
-            detail=detail, data=data))
+        self.s.unprojected.append(
+            p.TimelineEntry(
+                seq=self.s.seq,
+                at=workflow.now(),
+                actor=actor.username,
+                action=action,
+                detail=detail,
+                data=data,
+            )
+        )
 
     async def _flush(self) -> None:
         """Writes the case row and its new timeline lines; idempotent on (case, seq)."""
         self.s.version += 1
         events = list(self.s.unprojected)
         snapshot = dataclasses.replace(self.s, unprojected=[])
-        await workflow.execute_activity(acts.project_case,
-                                        p.CaseProjection(state=snapshot, events=events),
-                                        **ACTIVITY)
+        await workflow.execute_activity(
+            acts.project_case, p.CaseProjection(state=snapshot, events=events), **ACTIVITY
+        )
         done = {e.seq for e in events}
         self.s.unprojected = [e for e in self.s.unprojected if e.seq not in done]
 
@@ -160,8 +183,13 @@ class CaseCore:
         self.s.extension = None
         self.s.deadline = None
         await self._start_clock("accept", *ACCEPT_LIMIT)
-        self._record(actor, "dispatched", note or f"派遣至 {department}", department=department,
-                     accept_deadline=self.s.accept_deadline)
+        self._record(
+            actor,
+            "dispatched",
+            note or f"派遣至 {department}",
+            department=department,
+            accept_deadline=self.s.accept_deadline,
+        )
 
     async def _rework(self, actor: p.Actor, note: str | None) -> None:
         self.s.reworks += 1
@@ -169,9 +197,14 @@ class CaseCore:
         self.s.reported_at = None
         self.s.handled_on_time = None
         await self._start_clock("handle", self.s.limit_amount, self.s.limit_unit)
-        self._record(actor, "rework", note or f"返工：退回 {self.s.department} 重新处置",
-                     department=self.s.department, deadline=self.s.deadline,
-                     reworks=self.s.reworks)
+        self._record(
+            actor,
+            "rework",
+            note or f"返工：退回 {self.s.department} 重新处置",
+            department=self.s.department,
+            deadline=self.s.deadline,
+            reworks=self.s.reworks,
+        )
 
     def _close(self, actor: p.Actor, note: str) -> None:
         self.s.status = p.CLOSED
@@ -179,4 +212,3 @@ class CaseCore:
         self.s.extension = None
         self._set_clock(None)
         self._record(actor, "closed", note)
-

@@ -33,21 +33,50 @@ def postgres_url():
     """Starts PostgreSQL 15 in a temporary directory; yields a SQLAlchemy URL."""
     if not (PG_BIN / "postgres").exists():
         if os.environ.get("CI"):
-            pytest.fail(f"PostgreSQL 15 server binaries missing at {PG_BIN}: scripts/test.sh "
-                        "installs them")
+            pytest.fail(
+                f"PostgreSQL 15 server binaries missing at {PG_BIN}: scripts/test.sh installs them"
+            )
         pytest.skip("PostgreSQL 15 server binaries not installed")
     root = Path(tempfile.mkdtemp(prefix="liandong-pg-"))
     data = root / "data"
     if os.geteuid() == 0:
         shutil.chown(root, "postgres", "postgres")
     port = _free_port()
-    subprocess.run(_as_postgres([str(PG_BIN / "initdb"), "-D", str(data), "-U", "liandong",
-                                 "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"]),
-                   check=True, capture_output=True)
+    subprocess.run(
+        _as_postgres(
+            [
+                str(PG_BIN / "initdb"),
+                "-D",
+                str(data),
+                "-U",
+                "liandong",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
+            ]
+        ),
+        check=True,
+        capture_output=True,
+    )
     log = root / "server.log"
-    subprocess.run(_as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(data), "-l", str(log), "-w",
-                                 "-o", f"-p {port} -k {root} -c listen_addresses=127.0.0.1",
-                                 "start"]), check=True, capture_output=True)
+    subprocess.run(
+        _as_postgres(
+            [
+                str(PG_BIN / "pg_ctl"),
+                "-D",
+                str(data),
+                "-l",
+                str(log),
+                "-w",
+                "-o",
+                f"-p {port} -k {root} -c listen_addresses=127.0.0.1",
+                "start",
+            ]
+        ),
+        check=True,
+        capture_output=True,
+    )
     try:
         url = f"postgresql+psycopg://liandong@127.0.0.1:{port}/postgres"
         deadline = time.monotonic() + 20
@@ -61,6 +90,8 @@ def postgres_url():
                 time.sleep(0.2)
         yield url
     finally:
-        subprocess.run(_as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "fast",
-                                     "stop"]), capture_output=True)
+        subprocess.run(
+            _as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"]),
+            capture_output=True,
+        )
         shutil.rmtree(root, ignore_errors=True)

@@ -34,10 +34,21 @@ def backend(request, tmp_path):
 
 def _state(number: str, version: int, status: str, **kw) -> p.CaseState:
     base = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
-    return p.CaseState(number=number, category="manhole-cover", limit_amount=4,
-                       limit_unit="working_hours", description="井盖缺失", grid="hongqi-01",
-                       street="hongqi", address="红旗路1号", channel="hotline", created_at=base,
-                       status=status, version=version, **kw)
+    return p.CaseState(
+        number=number,
+        category="manhole-cover",
+        limit_amount=4,
+        limit_unit="working_hours",
+        description="井盖缺失",
+        grid="hongqi-01",
+        street="hongqi",
+        address="红旗路1号",
+        channel="hotline",
+        created_at=base,
+        status=status,
+        version=version,
+        **kw,
+    )
 
 
 def _event(seq: int, action: str) -> p.TimelineEntry:
@@ -48,8 +59,10 @@ def _event(seq: int, action: str) -> p.TimelineEntry:
 def test_projection_is_idempotent_and_ordered(backend):
     number = "2026-11-900001"
     first = p.CaseProjection(state=_state(number, 1, "new"), events=[_event(1, "created")])
-    second = p.CaseProjection(state=_state(number, 2, "registered"),
-                              events=[_event(1, "created"), _event(2, "registered")])
+    second = p.CaseProjection(
+        state=_state(number, 2, "registered"),
+        events=[_event(1, "created"), _event(2, "registered")],
+    )
     for projection in (first, second, second, first):  # retried, then an old one late
         with Session(backend) as session:
             apply_projection(session=session, projection=projection)
@@ -75,11 +88,15 @@ def test_case_numbers_are_sequential_per_month(backend):
 def test_list_filters_and_paging(backend):
     with Session(backend) as session:
         for i in range(5):
-            state = _state(f"2026-11-80000{i}", 1, "dispatched" if i % 2 else "in_progress",
-                           department="sw" if i < 3 else "cg", light="red" if i == 4 else None)
+            state = _state(
+                f"2026-11-80000{i}",
+                1,
+                "dispatched" if i % 2 else "in_progress",
+                department="sw" if i < 3 else "cg",
+                light="red" if i == 4 else None,
+            )
             state.created_at += timedelta(minutes=i)
-            apply_projection(session=session,
-                             projection=p.CaseProjection(state=state, events=[]))
+            apply_projection(session=session, projection=p.CaseProjection(state=state, events=[]))
         session.commit()
         page, total = list_cases(session=session, page=1, page_size=2)
         assert total == 5 and [c.number for c in page] == ["2026-11-800004", "2026-11-800003"]
@@ -100,5 +117,6 @@ def test_text_search_is_literal_and_finds_a_quoted_number(backend):
         assert list_cases(session=session, q="_")[1] == 0
         assert [c.number for c in list_cases(session=session, q="100%")[0]] == ["2026-11-700000"]
         assert [c.number for c in list_cases(session=session, q=" 2026-11-700001 ")[0]] == [
-            "2026-11-700001"]
+            "2026-11-700001"
+        ]
         assert list_cases(session=session, q="2026-11-70000")[1] == 2

@@ -40,17 +40,18 @@ def test_admin_publishes_next_year_and_deadlines_follow(client, engine):
     cal = load_calendar(engine=engine, max_age=0)
     # Thursday 2026-12-31 16:30 + 4 working hours: Jan 1 (Fri) and Jan 4 (Mon) are now off.
     start = datetime(2026, 12, 31, 16, 30, tzinfo=TZ)
-    assert workcal.add_limit(start, 4, "working_hours", cal) == datetime(2027, 1, 5, 11, 30,
-                                                                        tzinfo=TZ)
+    assert workcal.add_limit(start, 4, "working_hours", cal) == datetime(
+        2027, 1, 5, 11, 30, tzinfo=TZ
+    )
     assert not workcal.uses_fallback(start, datetime(2027, 1, 5, tzinfo=TZ), cal)
 
 
 def test_publishing_refuses_days_of_another_year_or_weekday_workdays(client):
     admin = _login(client, "admin")
-    wrong_year = client.put("/api/calendar/2028", json={"holidays": ["2027-05-01"]},
-                            headers=admin)
+    wrong_year = client.put("/api/calendar/2028", json={"holidays": ["2027-05-01"]}, headers=admin)
     assert wrong_year.status_code == 422 and wrong_year.json()["field"] == "holidays"
-    weekday = client.put("/api/calendar/2028", json={"holidays": [], "workdays": ["2028-01-04"]},
-                         headers=admin)
+    weekday = client.put(
+        "/api/calendar/2028", json={"holidays": [], "workdays": ["2028-01-04"]}, headers=admin
+    )
     assert weekday.status_code == 422 and weekday.json()["field"] == "workdays"
     assert client.get("/api/calendar/2028", headers=admin).json()["covered"] is False

@@ -39,8 +39,9 @@ def authenticate(session, username: str, password: str) -> User | None:  # noqa:
 
 
 @router.post("/token", response_model=Token)
-def login(session: SessionDep, username: Annotated[str, Form()],
-          password: Annotated[str, Form()]) -> Token:
+def login(
+    session: SessionDep, username: Annotated[str, Form()], password: Annotated[str, Form()]
+) -> Token:
     """Exchanges a username and password for a bearer token."""
     user = authenticate(session, username, password)
     if user is None:
@@ -52,5 +53,10 @@ def login(session: SessionDep, username: Annotated[str, Form()],
 @router.get("/me", response_model=Me)
 def me(user: CurrentUser) -> Me:
     """Returns the signed-in user."""
-    return Me(username=user.username, display_name=user.display_name, role=user.role,
-              department=user.department, email=user.email)
+    return Me(
+        username=user.username,
+        display_name=user.display_name,
+        role=user.role,
+        department=user.department,
+        email=user.email,
+    )

@@ -35,13 +35,19 @@ FALLBACK_NOTE = "no holiday data for this year: deadlines count Monday–Friday 
 
 def _year(session, year: int) -> YearOut:  # noqa: ANN001
     row = session.get(CalendarYear, year)
-    days = session.exec(select(CalendarDay).where(col(CalendarDay.day) >= date(year, 1, 1),
-                                                  col(CalendarDay.day) <= date(year, 12, 31))
-                        .order_by(col(CalendarDay.day))).all()
-    return YearOut(year=year, covered=row is not None, source=row.source if row else None,
-                   holidays=[d.day for d in days if d.kind == "holiday"],
-                   workdays=[d.day for d in days if d.kind == "workday"],
-                   note="" if row else FALLBACK_NOTE)
+    days = session.exec(
+        select(CalendarDay)
+        .where(col(CalendarDay.day) >= date(year, 1, 1), col(CalendarDay.day) <= date(year, 12, 31))
+        .order_by(col(CalendarDay.day))
+    ).all()
+    return YearOut(
+        year=year,
+        covered=row is not None,
+        source=row.source if row else None,
+        holidays=[d.day for d in days if d.kind == "holiday"],
+        workdays=[d.day for d in days if d.kind == "workday"],
+        note="" if row else FALLBACK_NOTE,
+    )
 
 
 @router.get("", response_model=list[int])

@@ -106,31 +106,68 @@ ACTIONS: dict[str, tuple[type[BaseModel], tuple[str, ...], Callable[..., Any]]] 
     "void": (ReasonBody, (), lambda b, a, c: p.VoidInput(actor=a, reason=b.reason)),
     "dispatch": (DispatchBody, ("department",), _dispatch_input),
     "accept": (NoteBody, (), lambda b, a, c: p.AcceptInput(actor=a, note=b.note)),
-    "bounce": (BounceBody, ("suggested_department",),
-               lambda b, a, c: p.BounceInput(actor=a, reason=b.reason,
-                                             suggested_department=b.suggested_department)),
-    "arbitrate": (ArbitrateBody, ("department", "interim_department"),
-                  lambda b, a, c: p.ArbitrateInput(
-                      actor=a, department=b.department, interim_department=b.interim_department,
-                      make_rule=b.make_rule, note=b.note)),
-    "request-extension": (ExtensionRequestBody, (),
-                          lambda b, a, c: p.ExtensionRequestInput(
-                              actor=a, amount=b.amount, unit=b.unit, reason=b.reason)),
-    "decide-extension": (ExtensionDecisionBody, (),
-                         lambda b, a, c: p.ExtensionDecisionInput(actor=a, approve=b.approve,
-                                                                  note=b.note)),
-    "report": (ReportBody, (), lambda b, a, c: p.ReportInput(actor=a, note=b.note,
-                                                             photos=b.photos)),
-    "verify": (VerifyBody, (), lambda b, a, c: p.VerifyInput(actor=a, passed=b.passed,
-                                                             note=b.note)),
-    "callback": (CallbackBody, (), lambda b, a, c: p.CallbackInput(
-        actor=a, satisfaction=b.satisfaction, note=b.note, reopen=b.reopen)),
+    "bounce": (
+        BounceBody,
+        ("suggested_department",),
+        lambda b, a, c: p.BounceInput(
+            actor=a, reason=b.reason, suggested_department=b.suggested_department
+        ),
+    ),
+    "arbitrate": (
+        ArbitrateBody,
+        ("department", "interim_department"),
+        lambda b, a, c: p.ArbitrateInput(
+            actor=a,
+            department=b.department,
+            interim_department=b.interim_department,
+            make_rule=b.make_rule,
+            note=b.note,
+        ),
+    ),
+    "request-extension": (
+        ExtensionRequestBody,
+        (),
+        lambda b, a, c: p.ExtensionRequestInput(
+            actor=a, amount=b.amount, unit=b.unit, reason=b.reason
+        ),
+    ),
+    "decide-extension": (
+        ExtensionDecisionBody,
+        (),
+        lambda b, a, c: p.ExtensionDecisionInput(actor=a, approve=b.approve, note=b.note),
+    ),
+    "report": (
+        ReportBody,
+        (),
+        lambda b, a, c: p.ReportInput(actor=a, note=b.note, photos=b.photos),
+    ),
+    "verify": (
+        VerifyBody,
+        (),
+        lambda b, a, c: p.VerifyInput(actor=a, passed=b.passed, note=b.note),
+    ),
+    "callback": (
+        CallbackBody,
+        (),
+        lambda b, a, c: p.CallbackInput(
+            actor=a, satisfaction=b.satisfaction, note=b.note, reopen=b.reopen
+        ),
+    ),
     "urge": (UrgeBody, (), lambda b, a, c: p.UrgeInput(actor=a, note=b.note)),
     "park": (ReasonBody, (), lambda b, a, c: p.ParkInput(actor=a, reason=b.reason)),
     "unpark": (ReasonBody, (), lambda b, a, c: p.ParkInput(actor=a, reason=b.reason)),
-    "override": (OverrideBody, ("department",), lambda b, a, c: p.OverrideInput(
-        actor=a, action=b.action, reason=b.reason, department=b.department, amount=b.amount,
-        unit=b.unit)),
+    "override": (
+        OverrideBody,
+        ("department",),
+        lambda b, a, c: p.OverrideInput(
+            actor=a,
+            action=b.action,
+            reason=b.reason,
+            department=b.department,
+            amount=b.amount,
+            unit=b.unit,
+        ),
+    ),
 }
 
 
@@ -151,8 +188,12 @@ async def perform(client: Any, *, action: str, number: str, body: BaseModel, use
 
 
 def _endpoint(action: str, model: type[BaseModel]) -> Callable[..., Any]:
-    async def endpoint(number: str, body: model, user: CurrentUser,  # type: ignore[valid-type]
-                       client: TemporalDep) -> dict:
+    async def endpoint(
+        number: str,
+        body: model,  # type: ignore[valid-type]
+        user: CurrentUser,
+        client: TemporalDep,
+    ) -> dict:
         await perform(client, action=action, number=number, body=body, user=user)
         return await run_in_threadpool(read_case_json, number)
 
@@ -161,6 +202,11 @@ def _endpoint(action: str, model: type[BaseModel]) -> Callable[..., Any]:
 
 
 for _action, (_model, _fields, _builder) in ACTIONS.items():
-    router.add_api_route(f"/{{number}}/{_action}", _endpoint(_action, _model), methods=["POST"],
-                         response_model=CaseOut, summary=f"{_action} a case",
-                         description=f"Runs the `{_action}` action (API.md); returns the case.")
+    router.add_api_route(
+        f"/{{number}}/{_action}",
+        _endpoint(_action, _model),
+        methods=["POST"],
+        response_model=CaseOut,
+        summary=f"{_action} a case",
+        description=f"Runs the `{_action}` action (API.md); returns the case.",
+    )

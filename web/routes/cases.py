@@ -85,23 +85,46 @@ async def file_case(body: CaseCreate, user: CurrentUser, client: TemporalDep) ->
 def get_case(number: str, session: SessionDep, user: CurrentUser) -> dict:
     """Returns one case with its timeline."""
     case = visible_case(session=session, user=user, number=number)
-    return case_json(case, names=department_names(session),
-                     events=timeline(session=session, number=number))
+    return case_json(
+        case, names=department_names(session), events=timeline(session=session, number=number)
+    )
 
 
 @router.get("", response_model=CasePage)
-def find_cases(session: SessionDep, user: CurrentUser, status: str | None = None,
-               department: str | None = None, light: str | None = None,
-               category: str | None = None, grid: str | None = None,
-               street: str | None = None, q: str | None = None,
-               page: int = Query(1, ge=1), page_size: int = Query(20, ge=1, le=200)) -> dict:
+def find_cases(
+    session: SessionDep,
+    user: CurrentUser,
+    status: str | None = None,
+    department: str | None = None,
+    light: str | None = None,
+    category: str | None = None,
+    grid: str | None = None,
+    street: str | None = None,
+    q: str | None = None,
+    page: int = Query(1, ge=1),
+    page_size: int = Query(20, ge=1, le=200),
+) -> dict:
     """Lists cases newest first with filters; a liaison sees only its department's cases."""
     visible_to = user.department if user.role == "liaison" else None
     if user.role == "liaison" and not visible_to:
         return {"items": [], "total": 0, "page": page, "page_size": page_size}
-    rows, total = list_cases(session=session, status=status, department=department, light=light,
-                             category=category, grid=grid, street=street, q=q,
-                             visible_to=visible_to, page=page, page_size=page_size)
+    rows, total = list_cases(
+        session=session,
+        status=status,
+        department=department,
+        light=light,
+        category=category,
+        grid=grid,
+        street=street,
+        q=q,
+        visible_to=visible_to,
+        page=page,
+        page_size=page_size,
+    )
     names = department_names(session)
-    return {"items": [case_json(r, names=names) for r in rows], "total": total, "page": page,
-            "page_size": page_size}
+    return {
+        "items": [case_json(r, names=names) for r in rows],
+        "total": total,
+        "page": page,
+        "page_size": page_size,
+    }

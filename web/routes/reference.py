@@ -50,8 +50,11 @@ def route(*, session: Session, category: str, grid: str) -> Rule | None:
     grid_row = session.get(Grid, grid)
     if grid_row is None:
         return None
-    rules = session.exec(select(Rule).where(Rule.category == category,
-                                            col(Rule.street).in_([grid_row.street, ANY_STREET])))
+    rules = session.exec(
+        select(Rule).where(
+            Rule.category == category, col(Rule.street).in_([grid_row.street, ANY_STREET])
+        )
+    )
     by_street = {r.street: r for r in rules}
     return by_street.get(grid_row.street) or by_street.get(ANY_STREET)
 
@@ -66,9 +69,16 @@ def departments(session: SessionDep, _user: CurrentUser) -> list[Department]:
 def grids(session: SessionDep, _user: CurrentUser) -> list[GridOut]:
     """Lists unit grids with their street and community."""
     names = {c.code: c.name for c in session.exec(select(Community))}
-    return [GridOut(code=g.code, name=g.name, street=g.street, community=g.community,
-                    community_name=names.get(g.community))
-            for g in session.exec(select(Grid).order_by(Grid.code))]
+    return [
+        GridOut(
+            code=g.code,
+            name=g.name,
+            street=g.street,
+            community=g.community,
+            community_name=names.get(g.community),
+        )
+        for g in session.exec(select(Grid).order_by(Grid.code))
+    ]
 
 
 @router.get("/categories", response_model=list[CategoryOut])
@@ -88,5 +98,6 @@ def routing(session: SessionDep, _user: CurrentUser, category: str, grid: str) -
     if rule is None:
         raise invalid("category", f"the responsibility list names no department for {category}")
     dept = session.get(Department, rule.department)
-    return RoutingOut(department=rule.department, department_name=dept.name if dept else None,
-                      rule=rule.source)
+    return RoutingOut(
+        department=rule.department, department_name=dept.name if dept else None, rule=rule.source
+    )
