@@ -14,7 +14,7 @@ from temporalio import workflow
 
 from workflows import payloads as p
 from workflows import rules
-from workflows.case_core import ACTIVITY, CaseCore
+from workflows.case_core import CaseCore
 
 with workflow.unsafe.imports_passed_through():
     from activities import case as acts
@@ -192,7 +192,7 @@ class CaseWorkflow(CaseCore):
                 decided_by=inp.actor.username,
                 case_number=self.s.number,
             )
-            await workflow.execute_activity(acts.write_rule, rule, **ACTIVITY)
+            await self._call(acts.write_rule, rule)
         self._record(
             inp.actor,
             "arbitrated",
@@ -383,7 +383,7 @@ class CaseWorkflow(CaseCore):
         self.s.parked_from = None
         if self.s.clock is not None:
             req = p.ResumeClockRequest(clock=self.s.clock, resumed_at=workflow.now())
-            self._set_clock(await workflow.execute_activity(acts.resume_clock, req, **ACTIVITY))
+            self._set_clock(await self._call(acts.resume_clock, req))
         self._record(inp.actor, "unparked", inp.reason, deadline=self.s.deadline)
 
     @workflow.update(name="override")

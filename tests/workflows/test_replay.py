@@ -4,7 +4,8 @@ A change that would break cases already running (a new activity call, a reordere
 here; put it behind `workflow.patched(...)`. To record the stored history again after a deliberate,
 patched change, run:
 
-    LIANDONG_RECORD_HISTORIES=1 .venv/bin/pytest tests/workflows/test_replay.py -k record
+    LIANDONG_RECORD_HISTORIES=1 LIANDONG_HISTORY_NAME=full-case-vN \
+        .venv/bin/pytest tests/workflows/test_replay.py -k record
 """
 
 from __future__ import annotations
@@ -114,4 +115,6 @@ async def test_record_full_case_history(new_case):
     assert (await case.handle.result()).status == "closed"
     history = await case.handle.fetch_history()
     HISTORIES.mkdir(exist_ok=True)
-    (HISTORIES / "full-case.json").write_text(history.to_json())
+    # A new name per workflow version keeps the older histories as replay guards.
+    name = os.environ.get("LIANDONG_HISTORY_NAME", "full-case")
+    (HISTORIES / f"{name}.json").write_text(history.to_json())
