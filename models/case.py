@@ -26,6 +26,7 @@ class CaseBase(SQLModel):
     channel: str = Field(max_length=16)
     department: str | None = Field(default=None, max_length=32)
     interim_department: str | None = Field(default=None, max_length=32)
+    interim_done: bool = False
     light: str | None = Field(default=None, max_length=8)
     bounces: int = 0
     reworks: int = 0

@@ -29,6 +29,7 @@ _COPIED = (
     "channel",
     "department",
     "interim_department",
+    "interim_done",
     "light",
     "bounces",
     "reworks",

@@ -68,10 +68,12 @@ def get_engine(url: str | None = None) -> Engine:
 
 
 def init_db(engine: Engine) -> None:
-    """Creates the tables that do not exist yet."""
+    """Creates the tables that do not exist yet and adds new columns to those that do."""
     import models.all  # noqa: F401  (registers every table)
+    from models.migrate import add_missing
 
     SQLModel.metadata.create_all(engine)
+    add_missing(engine, SQLModel.metadata)
 
 
 @contextmanager

@@ -78,6 +78,7 @@ def case_json(
         "department": case.department,
         "department_name": names.get(case.department or ""),
         "interim_department": case.interim_department,
+        "interim_done": case.interim_done,
         "deadline": iso(case.deadline),
         "accept_deadline": iso(case.accept_deadline),
         "yellow_at": iso(case.yellow_at),

@@ -162,6 +162,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "action.verify": ("核查", "Verify"),
     "action.callback": ("回访", "Call back"),
     "action.urge": ("督办", "Urge"),
+    "action.interim-report": ("先行处置反馈", "Report made safe"),
+    "action.help.interim-report": (
+        "您的单位是本案的先行处置单位：消除隐患后在此反馈处置情况，权属由责任部门后续处理。",
+        "Your unit is the interim handler: once the site is safe, say what was done here; "
+        "the owner handles the rest.",
+    ),
     "action.park": ("挂账", "Park"),
     "action.unpark": ("解除挂账", "Unpark"),
     "action.override": ("强制处理", "Override"),
@@ -192,9 +198,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "There is nothing you can do on this case now.",
     ),
     "action.interim_only": (
-        "您的单位是本案的先行处置单位：请先行消除隐患，处置情况请电话告知指挥中心。",
-        "Your unit is the interim handler: make the site safe first and "
-        "tell the coordination centre by phone.",
+        "您的单位是本案的先行处置单位，先行处置情况已反馈。",
+        "Your unit is the interim handler and has reported the site made safe.",
     ),
     "approve.yes": ("同意延期", "Approve"),
     "approve.no": ("不同意", "Deny"),
@@ -214,6 +219,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "event.disputed": ("转入争议", "Disputed"),
     "event.arbitrated": ("确权裁决", "Arbitrated"),
     "event.interim_assigned": ("指定先行处置", "Interim handler named"),
+    "event.interim_reported": ("先行处置完成", "Made safe"),
     "event.extension_requested": ("申请延期", "Extension requested"),
     "event.extension_approved": ("同意延期", "Extension approved"),
     "event.extension_denied": ("不同意延期", "Extension denied"),
@@ -251,6 +257,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "what.arbitrated": ("确权由{department}负责", "Owner ruled: {department}"),
     "what.rule_written": ("，并写入权责清单", "; written into the responsibility list"),
     "what.interim_assigned": ("{department}先行处置，消除隐患", "{department} makes it safe first"),
+    "what.interim_reported": (
+        "{department}已先行处置，消除隐患",
+        "{department} made the site safe",
+    ),
     "what.extension_requested": ("申请延期 {amount} {unit}", "Asked for {amount} {unit} more"),
     "what.extension_approved": (
         "延期 {amount} {unit}，新时限 {deadline}",

@@ -319,6 +319,18 @@ class CaseWorkflow(CaseCore):
         else:
             self._close(inp.actor, "结案")
 
+    @workflow.update(name="interim-report")
+    async def interim_report(self, inp: p.InterimReportInput) -> p.CaseView:
+        return await self._act("interim-report", inp, self._interim_report)
+
+    @interim_report.validator
+    def _check_interim_report(self, inp: p.InterimReportInput) -> None:
+        rules.check("interim-report", self.s, inp)
+
+    async def _interim_report(self, inp: p.InterimReportInput) -> None:
+        self.s.interim_done = True
+        self._record(inp.actor, "interim_reported", inp.note, department=self.s.interim_department)
+
     @workflow.update(name="rate")
     async def rate(self, inp: p.RateInput) -> p.CaseView:
         return await self._act("rate", inp, self._rate)

@@ -157,6 +157,7 @@ class CaseState:
     status: str = NEW
     department: str | None = None
     interim_department: str | None = None
+    interim_done: bool = False
     clock: Clock | None = None
     light: str | None = None
     deadline: datetime | None = None
@@ -306,6 +307,14 @@ class CallbackInput:
     satisfaction: str = ""
     note: str | None = None
     reopen: bool = False
+
+
+@dataclass
+class InterimReportInput:
+    """The interim handler (先行处置单位) reports the site made safe."""
+
+    actor: Actor
+    note: str = ""
 
 
 @dataclass

@@ -28,6 +28,7 @@ ALLOWED_FROM: dict[str, tuple[str, ...]] = {
     "report": (p.IN_PROGRESS,),
     "verify": (p.REPORTED,),
     "callback": (p.VERIFIED,),
+    "interim-report": (p.DISPATCHED, p.IN_PROGRESS, p.BOUNCED, p.DISPUTED, p.PARKED, p.REPORTED),
     "rate": (p.VERIFIED,),
     "urge": (p.DISPATCHED, p.IN_PROGRESS, p.BOUNCED, p.DISPUTED, p.PARKED, p.REPORTED),
     "park": (p.DISPATCHED, p.IN_PROGRESS),
@@ -53,6 +54,7 @@ ROLES: dict[str, tuple[str, ...]] = {
     "verify": ("coordinator", "inspector"),
     "callback": ("coordinator",),
     "rate": ("citizen",),
+    "interim-report": ("liaison",),
     "urge": ("coordinator", "supervisor"),
     "park": ("supervisor",),
     "unpark": ("supervisor",),
@@ -94,7 +96,12 @@ def check_role(action: str, actor: p.Actor) -> None:
 
 def check_department(action: str, state: p.CaseState, actor: p.Actor) -> None:
     """Refuses a liaison acting on a case that is with another department."""
-    if action in DEPARTMENT_ACTIONS and actor.department != state.department:
+    if action == "interim-report":
+        if actor.department is None or actor.department != state.interim_department:
+            raise forbidden(
+                f"{actor.department or '-'} is not the interim handler of case {state.number}"
+            )
+    elif action in DEPARTMENT_ACTIONS and actor.department != state.department:
         raise forbidden(
             f"case {state.number} is with department {state.department or '-'}, "
             f"not {actor.department or '-'}"
@@ -144,6 +151,12 @@ def check(action: str, state: p.CaseState, inp: object) -> None:
 def _check_fields(action: str, state: p.CaseState, inp: object) -> None:
     if action in ("void", "bounce", "park", "unpark"):
         check_reason(inp.reason)  # type: ignore[attr-defined]
+    elif action == "interim-report":
+        check_reason(inp.note, "note")  # type: ignore[attr-defined]
+        if state.interim_done:
+            raise conflict(
+                f"case {state.number}: the interim handler has reported already", state.status
+            )
     elif action in ("report", "urge"):
         check_reason(inp.note, "note")  # type: ignore[attr-defined]
     elif action == "dispatch":

@@ -298,4 +298,11 @@ async def test_arbitration_names_an_owner_and_an_interim_handler(live, browser_o
     assert number in desk.text and "先行处置" in desk.text
     page = await interim.get(f"/cases/{number}")
     assert page.status_code == 200 and "您的单位是本案的先行处置单位" in page.text
+    # The interim handler's one action is to report the site made safe.
+    assert f'action="/cases/{number}/act/interim-report"' in page.text
+    assert f'action="/cases/{number}/act/accept"' not in page.text
+    await interim.act(number, "interim-report", {"note": "已设围挡和警示灯"})
+    assert case_row(number).interim_done is True
+    page = await interim.get(f"/cases/{number}")
+    assert "已设围挡和警示灯" in page.text and "先行处置完成" in page.text
     assert f'action="/cases/{number}/act/' not in page.text

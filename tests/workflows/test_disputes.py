@@ -87,6 +87,28 @@ async def test_arbitration_rules_and_dispatches_to_the_ruled_department(new_case
     assert rule.source.startswith("ruling:")
     assert rule.source == f"ruling:{case.number}"
 
+    # The interim handler reports the site made safe; only it may, and only once.
+    await case.refused(
+        CaseWorkflow.interim_report,
+        p.InterimReportInput(actor=liaison("zj"), note="已围挡"),
+        "forbidden",
+    )
+    await case.refused(
+        CaseWorkflow.interim_report, p.InterimReportInput(actor=liaison("sw"), note="  "), "invalid"
+    )
+    await case.act(
+        CaseWorkflow.interim_report,
+        p.InterimReportInput(actor=liaison("sw"), note="已设围挡和警示灯"),
+    )
+    made_safe = case.last("interim_reported")
+    assert (made_safe.actor, made_safe.detail) == ("liaison-sw", "已设围挡和警示灯")
+    assert case.row().interim_done is True and case.row().status == "dispatched"
+    await case.refused(
+        CaseWorkflow.interim_report,
+        p.InterimReportInput(actor=liaison("sw"), note="再次"),
+        "conflict",
+    )
+
     # The ruled department takes the case on.
     await case.accept("zj")
     assert (case.row().status, case.row().department) == ("in_progress", "zj")

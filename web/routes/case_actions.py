@@ -154,6 +154,11 @@ ACTIONS: dict[str, tuple[type[BaseModel], tuple[str, ...], Callable[..., Any]]] 
         ),
     ),
     "urge": (UrgeBody, (), lambda b, a, c: p.UrgeInput(actor=a, note=b.note)),
+    "interim-report": (
+        UrgeBody,
+        (),
+        lambda b, a, c: p.InterimReportInput(actor=a, note=b.note),
+    ),
     "park": (ReasonBody, (), lambda b, a, c: p.ParkInput(actor=a, reason=b.reason)),
     "unpark": (ReasonBody, (), lambda b, a, c: p.ParkInput(actor=a, reason=b.reason)),
     "override": (

@@ -28,6 +28,7 @@ UI_ORDER = (
     "accept",
     "bounce",
     "report",
+    "interim-report",
     "request-extension",
     "verify",
     "callback",
@@ -90,6 +91,10 @@ def _may(user: User, row: Case, action: str) -> bool:
     if user.role not in ROLES.get(action, ()):
         return False
     if action in DEPARTMENT_ACTIONS and user.department != row.department:
+        return False
+    if action == "interim-report" and (
+        user.department != row.interim_department or row.interim_done
+    ):
         return False
     if action == "override":
         return bool(override_choices(row))

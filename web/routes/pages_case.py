@@ -128,6 +128,7 @@ def case_page(request: Request, number: str, session: SessionDep, user: PageUser
         user.role == "liaison"
         and user.department == row.interim_department
         and user.department != row.department
+        and "interim-report" not in actions
     )
     return page_or_fragment(
         request,

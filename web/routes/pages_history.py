@@ -126,7 +126,7 @@ def _what(event: CaseEvent, lang: str, ref: Reference) -> str:
     if action == "arbitrated":
         text = t("what.arbitrated", department=dept)
         return text + (t("what.rule_written") if data.get("make_rule") else "")
-    if action in ("interim_assigned", "urged"):
+    if action in ("interim_assigned", "interim_reported", "urged"):
         return t(f"what.{action}", department=dept)
     if action == "extension_requested":
         return t("what.extension_requested", amount=amount, unit=unit)
