@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 
 
 def _default_sql(column: Column, dialect: str) -> str:
-    default = column.default.arg if column.default is not None else None
+    default = getattr(column.default, "arg", None)
     if default is None or callable(default):
         return ""
     if isinstance(column.type, Boolean) or isinstance(default, bool):
