@@ -35,10 +35,16 @@ REPORTER_MAIL = {"registered": "case_registered", "closed": "case_closed"}
 OPERATION_MAIL = {
     "launch": "operation_launch",
     "reminder": "operation_reminder",
+    "escalation": "operation_escalated",
     "postponement": "operation_postponed",
     "cancellation": "operation_cancelled",
 }
-OPERATION_DUE = {"launch": "confirm_by", "reminder": "starts_at", "postponement": "starts_at"}
+OPERATION_DUE = {
+    "launch": "confirm_by",
+    "reminder": "starts_at",
+    "escalation": "starts_at",
+    "postponement": "starts_at",
+}
 # The deadline a mail names as "by when": the clock's own, else the case's current one.
 DUE_FIELD = {
     "dispatched": "accept_deadline",
@@ -221,13 +227,15 @@ def enqueue_operation_mail(
     context: dict[str, Any],
     now: datetime | None = None,
     to: list[str] | None = None,
+    recipients: list[Recipient] | None = None,
 ) -> int:
     """Tells each participating department's liaisons of an operation event; returns rows added.
 
     For the operations projection, in its own transaction. `kind` is launch, reminder,
-    postponement or cancellation; `context` may hold title, area, lead, starts_at, ends_at,
-    confirm_by, reason, note and due (datetimes or ISO strings). `to` tells only some of the
-    `departments` (a reminder to the one that is late). Idempotent on
+    escalation, postponement or cancellation; `context` may hold title, area, lead, starts_at,
+    ends_at, confirm_by, reason, note and due (datetimes or ISO strings). `to` tells only some of
+    the `departments` (a reminder to the one that is late); `recipients` tells these people
+    instead of the liaisons (the late department's head, the supervisors). Idempotent on
     (operation, event_seq, address).
     """
     template = OPERATION_MAIL[kind]
@@ -246,7 +254,8 @@ def enqueue_operation_mail(
             "department_name": names.get(department, department),
             "due": operation.get("due") or operation.get(OPERATION_DUE.get(kind, "")),
         }
-        for who in liaisons(session, department):
+        people = liaisons(session, department) if recipients is None else recipients
+        for who in {r.email.lower(): r for r in people}.values():
             added += enqueue(
                 session=session,
                 key=f"operation/{operation_id}/{event_seq}/{who.email.lower()}",

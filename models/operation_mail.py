@@ -1,5 +1,7 @@
 """Who hears of a joint operation by e-mail: the operation projection's new timeline lines of
-launch, reminders and escalations, postponement and cancellation become outbox rows.
+launch, reminders and escalations, postponement and cancellation become outbox rows. An
+escalation also goes up the ladder as a case's does: level 1 to the late department's head,
+level 2 to the supervisors (值班长).
 
 Called inside the projection's transaction with exactly the lines it wrote, so a retried
 projection tells nobody again; the outbox key (operation, seq, address) refuses a second row.
@@ -11,7 +13,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from models.mail_rules import enqueue_operation_mail
+from models.mail_rules import Recipient, enqueue_operation_mail, head, staff
 from models.reference import Department, Grid
 from workflows import operation_payloads as o
 from workflows.payloads import TimelineEntry
@@ -25,6 +27,10 @@ MAIL_KIND = {
     "postponed": "postponement",
     "cancelled": "cancellation",
 }
+# The escalation levels that reach above the department (workflows/case_texts.STEP_TEXTS): the
+# report ladder's level 1 its head, the confirmation's and report ladder's level 2 the supervisors.
+HEAD_LEVEL = 1
+SUPERVISOR_LEVEL = 2
 
 
 def area_names(session: Session, codes: list[str]) -> str:
@@ -66,8 +72,20 @@ def _context(
             "duty": "confirm" if duty == "confirm" else "report",
             "session": data.get("session"),
             "step": data.get("step"),
+            "level": data.get("level"),
         }
     return context
+
+
+def above(session: Session, event: TimelineEntry) -> list[Recipient]:
+    """Returns who above the late department hears of an escalation line: its head or the
+    supervisors, by level."""
+    level, department = event.data.get("level"), event.data.get("department")
+    if level == HEAD_LEVEL:
+        return head(session, department)
+    if level == SUPERVISOR_LEVEL:
+        return staff(session, "supervisor")
+    return []
 
 
 def enqueue_operation_events(
@@ -87,14 +105,27 @@ def enqueue_operation_events(
             if not department:
                 continue
             to = [department]
+        context = _context(session, projection, event)
         added += enqueue_operation_mail(
             session,
             operation_id=state.operation_id,
             event_seq=event.seq,
             kind=kind,
             departments=taking_part,
-            context=_context(session, projection, event),
+            context=context,
             now=event.at,
             to=to,
         )
+        if event.action == "escalated" and to:
+            added += enqueue_operation_mail(
+                session,
+                operation_id=state.operation_id,
+                event_seq=event.seq,
+                kind="escalation",
+                departments=taking_part,
+                context=context,
+                now=event.at,
+                to=to,
+                recipients=above(session, event),
+            )
     return added

@@ -195,6 +195,21 @@ OPERATION_STRINGS: dict[str, tuple[str, str]] = {
     "op.tasks.running": ("行动中（可登记现场发现）", "Running (log your findings)"),
     "op.tasks.none": ("暂无联合行动任务。", "No joint operation tasks."),
     "op.tasks.by": ("时限 {when}", "by {when}"),
+    # -- the supervisor's late duties (联合行动督办) ---------------------------------------------
+    "sup.view.operations": ("联合行动督办", "Operation escalations"),
+    "op.late.intro": (
+        "联合行动中逾期未确认参加、逾期未报送战果的部门，已超时升级，请督办。",
+        "Departments late to confirm or to file a session report in joint operations, escalated "
+        "to you: follow them up.",
+    ),
+    "op.late.what": ("逾期事项", "What is late"),
+    "op.late.confirm": ("逾期未确认参加", "Not confirmed by the deadline"),
+    "op.late.report": ("第 {n} 场战果逾期未报送", "Report of session {n} overdue"),
+    "op.late.since": ("时限（逾期自）", "Late since"),
+    "op.late.level": ("督办级别", "Level"),
+    "op.late.overdue": ("已超时", "Overdue"),
+    "op.late.open": ("查看行动", "Open the operation"),
+    "op.late.none": ("没有逾期的联合行动事项。", "No operation duty is late."),
     # -- the timeline ----------------------------------------------------------------------------
     "opevent.launched": ("发起行动", "Launched"),
     "opevent.confirmed": ("确认参加", "Confirmed"),

@@ -146,3 +146,53 @@ def test_cancellation_tells_those_still_taking_part(engine):
         "liaison-hongqi@liandong.example",
     ]
     assert told[0].context["operation"]["reason"] == "上级通知暂停"
+
+
+def test_escalations_go_up_the_ladder_once(engine):
+    op = f"M-{uuid.uuid4().hex[:10]}"
+    _project(_state(op), _line(1, "launched", "发起"))
+    confirm_by, report_by = T0 + timedelta(hours=6), EVENING + timedelta(hours=5)
+    late_confirm = _line(
+        2,
+        "escalated",
+        "ga：确认参加超时升级：第2级",
+        department="ga",
+        duty="confirm",
+        step="level2",
+        level=2,
+        deadline=confirm_by,
+    )
+    report = {"department": "hongqi", "duty": "report-1", "session": 1, "deadline": report_by}
+    head_level = _line(3, "escalated", "第1级", step="level1", level=1, **report)
+    top_level = _line(4, "escalated", "第2级", step="level2", level=2, **report)
+    leaders = _line(5, "escalated", "第3级", step="level3", level=3, **report)
+    assert _project(_state(op, version=2), late_confirm, head_level) == 2
+    # The activity retried, then the next snapshot carries the rest with the same lines again.
+    assert _project(_state(op, version=2), late_confirm, head_level) == 0
+    assert _project(_state(op, version=3), late_confirm, head_level, top_level, leaders) == 2
+
+    above = [
+        (m.key.split("/")[2], m.recipient) for m in _mail(op) if m.kind == "operation_escalated"
+    ]
+    assert sorted(above) == [
+        ("2", "supervisor@liandong.example"),
+        ("3", "head-hongqi@liandong.example"),
+        ("4", "supervisor@liandong.example"),
+    ]
+    reminded = [m.recipient for m in _mail(op) if m.kind == "operation_reminder"]
+    assert (
+        sorted(reminded)
+        == ["liaison-ga@liandong.example"] + ["liaison-hongqi@liandong.example"] * 3
+    )
+
+    by_seq = {m.key.split("/")[2]: m for m in _mail(op) if m.kind == "operation_escalated"}
+    confirm = by_seq["2"]
+    assert confirm.context["due"] == confirm_by.astimezone(TZ).isoformat()
+    mail = render("operation_escalated", confirm.context, public_url="https://liandong.test")
+    assert "【联合行动督办】" in mail.subject and "公安分局逾期未确认参加" in mail.subject
+    assert "值班长您好" in mail.text and "已升级至第 2 级" in mail.text
+    assert "has not confirmed it takes part" in mail.text
+    assert f"https://liandong.test/operations/{op}" in mail.text
+    to_head = render("operation_escalated", by_seq["3"].context, public_url="https://x").text
+    assert "负责人：贵单位在联合行动" in to_head and "第1场战果逾期未报送" in to_head
+    assert "head of department" in to_head and "report of session 1" in to_head

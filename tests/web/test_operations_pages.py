@@ -1,6 +1,7 @@
 """The joint-operation pages: the launch form (with a recurring campaign), CSRF, the board with
 declines to rule on, a liaison's operation tasks on its desk, the operation page with its forms
-and inline refusals, and titles escaped everywhere."""
+and inline refusals, titles escaped everywhere, and a department late to confirm on the
+supervisor's board and in the supervisors' mail."""
 
 from __future__ import annotations
 
@@ -12,12 +13,16 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from operation_helpers import clock, launched_operations
+from operation_helpers import clock, eventually, launched_operations, outbox
 from pages_helpers import Browser, pages_app, text
 from sqlmodel import Session
 
+from core.naming import operation_workflow_id
 from models import operation_store as store
-from models.db import get_engine
+from models.db import get_engine, session_scope
+from workflows import operation_payloads as o
+from workflows import payloads as p
+from workflows.operation import OperationWorkflow
 
 ID_RE = re.compile(r"/operations/(LH-\d{4}-\d{4})")
 # An i18n key shown as it is: a string missing from the catalogue.
@@ -29,7 +34,8 @@ RAW_KEY = re.compile(
 
 @pytest.fixture(scope="module")
 async def time_env():
-    """A time-skipping server of this module's own (nothing here skips time, nothing lingers)."""
+    """A time-skipping server of this module's own (only the last test skips time, and no
+    operation outlives its test)."""
     from temporalio.testing import WorkflowEnvironment
 
     server = Path(sys.executable).parent / "temporal-test-server"
@@ -253,3 +259,96 @@ async def test_titles_and_reasons_are_escaped(live, browser_of, time_env):
             assert not RAW_KEY.findall(shown), (lang, path, RAW_KEY.findall(shown))
     assert "Joint operations" in text((await ga.get("/liaison?lang=en")).text)
     assert "&lt;img src=x onerror=1&gt;" in pages[1].text
+
+
+def _retry_projection(state: o.OperationState, operation_id: str, action: str) -> int:
+    """Writes the stored `action` lines again as a retried projection activity would."""
+    with Session(get_engine()) as session:
+        stored = store.timeline(session=session, operation_id=operation_id)
+    lines = [
+        p.TimelineEntry(
+            seq=e.seq, at=e.at, actor=e.actor, action=e.action, detail=e.detail, data=e.data
+        )
+        for e in stored
+        if e.action == action
+    ]
+    sessions = state.sessions
+    projection = o.OperationProjection(
+        state=state,
+        events=lines,
+        first_start=sessions[0].start,
+        last_end=sessions[-1].end,
+        sessions_total=len(sessions),
+        sessions_ended=0,
+    )
+    with session_scope() as session:
+        return store.apply_projection(session=session, projection=projection)
+
+
+async def test_late_confirmation_reaches_the_supervisor(live, browser_of, time_env):
+    coordinator = await browser_of(live, "coordinator")
+    operation_id = await launch(coordinator, launch_form(await clock(time_env)))
+    for code in ("cg", "ga"):
+        liaison = await browser_of(live, f"liaison-{code}")
+        await liaison.get(f"/operations/{operation_id}")
+        await liaison.post(f"/operations/{operation_id}/act/confirm", {"people": "4"})
+    with Session(get_engine()) as session:
+        row = store.get_operation(session=session, operation_id=operation_id)
+    assert row is not None
+
+    # 红旗镇 stays silent past the confirmation deadline: escalated to level 2.
+    await time_env.sleep(
+        row.confirm_deadline + timedelta(minutes=1) - await time_env.get_current_time()
+    )
+    await eventually(
+        lambda: department(operation_id, "hongqi").escalation_level == 2, "hongqi escalated"
+    )
+
+    # The supervisors are told once, by a mail of their own; a retried projection adds nothing.
+    def escalated_mail() -> list[tuple[str, str]]:
+        return [
+            (m.key, m.recipient) for m in outbox(operation_id) if m.kind == "operation_escalated"
+        ]
+
+    told = escalated_mail()
+    assert [who for _key, who in told] == ["supervisor@liandong.example"]
+    handle = time_env.client.get_workflow_handle(operation_workflow_id(operation_id))
+    state = await handle.query(OperationWorkflow.state)
+    assert _retry_projection(state, operation_id, "escalated") == 0
+    assert escalated_mail() == told
+
+    # The supervisor's board lists the late department, with the count on its tab.
+    supervisor = await browser_of(live, "supervisor")
+    board = await supervisor.get("/supervisor?view=operations")
+    assert board.status_code == 200
+    mine = re.search(
+        rf'<tr[^>]*data-operation="{operation_id}" data-department="hongqi">(.*?)</tr>',
+        board.text,
+        re.S,
+    )
+    assert mine is not None, board.text
+    shown = text(mine.group(1))
+    assert "红旗镇夜间占道经营整治" in shown and '<div class="cell">红旗镇</div>' in mine.group(1)
+    assert "逾期未确认参加" in shown and "第 2 级" in shown and "已历时" in shown
+    assert f'href="/operations/{operation_id}"' in mine.group(1)
+    assert f'data-operation="{operation_id}" data-department="ga"' not in board.text
+    tab = re.search(
+        r'view=operations"[^>]*>联合行动督办 <span class="count[^"]*">(\d+)<', board.text
+    )
+    assert tab is not None and int(tab.group(1)) == board.text.count('<tr class="row-red"') >= 1
+    fragment = await supervisor.get("/supervisor?view=operations", htmx=True)
+    assert operation_id in fragment.text and "<html" not in fragment.text
+    english = text((await supervisor.get("/supervisor?view=operations&lang=en")).text)
+    assert "Operation escalations" in english and "Not confirmed by the deadline" in english
+    assert not RAW_KEY.findall(english)
+    await supervisor.get("/supervisor?lang=zh")
+    assert (await supervisor.get(f"/operations/{operation_id}")).status_code == 200
+
+    # A liaison may not open the board; once 红旗镇 confirms, the line leaves it.
+    hongqi = await browser_of(live, "liaison-hongqi")
+    assert (await hongqi.get("/supervisor?view=operations")).status_code == 403
+    await hongqi.get(f"/operations/{operation_id}")
+    await hongqi.post(f"/operations/{operation_id}/act/confirm", {"people": "3"})
+    assert department(operation_id, "hongqi").status == "confirmed"
+    after = await supervisor.get("/supervisor?view=operations")
+    assert f'data-operation="{operation_id}"' not in after.text

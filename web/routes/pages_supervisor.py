@@ -1,11 +1,13 @@
 """The supervisor's board (值班长): stuck cases by kind, with arbitration, overrides, parking and
-extension decisions."""
+extension decisions, and the late duties of joint operations (联合行动督办)."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
+from sqlmodel import Session
 
+from models.operation_escalation import escalated_duties
 from web.csrf import verify_csrf
 from web.deps import SessionDep
 from web.routes.pages_case import decorate
@@ -21,17 +23,19 @@ from workflows import payloads as p
 
 router = APIRouter(tags=["pages"], include_in_schema=False, dependencies=[Depends(verify_csrf)])
 
-VIEWS = ("overdue", "escalated", "disputed", "parked", "extensions")
+VIEWS = ("overdue", "escalated", "disputed", "parked", "extensions", "operations")
 ROW_ACTIONS = ("arbitrate", "decide-extension", "unpark", "override", "park", "urge")
 LEVELS = (1, 2, 3)
 
 
 @router.get("/supervisor", response_class=HTMLResponse)
 def supervisor_board(request: Request, session: SessionDep, user: PageUser) -> HTMLResponse:
-    """Shows one kind of stuck case with its age and history link; refreshes itself."""
+    """Shows one kind of stuck case (or the late operation duties) with its age; refreshes."""
     require_role(user, "supervisor", "coordinator")
     view = request.query_params.get("view", "overdue")
     view = view if view in VIEWS else "overdue"
+    if view == "operations":
+        return _operation_escalations(request, session)
     filters = Filters.from_request(request)
     chosen = filters.params()  # before the view adds its own condition
     level = request.query_params.get("level", "")
@@ -71,6 +75,29 @@ def supervisor_board(request: Request, session: SessionDep, user: PageUser) -> H
             "levels": LEVELS,
             "level": level_no,
             "keep": keep,
-            "counts": {} if is_htmx(request) else stuck_counts(session=session),
+            "counts": {} if is_htmx(request) else _counts(session),
+        },
+    )
+
+
+def _counts(session: Session, operations: int | None = None) -> dict[str, int]:
+    if operations is None:
+        operations = len(escalated_duties(session=session))
+    return {**stuck_counts(session=session), "operations": operations}
+
+
+def _operation_escalations(request: Request, session: Session) -> HTMLResponse:
+    # The operation duties past their deadline: who, what, since when, which level.
+    duties = escalated_duties(session=session)
+    return page_or_fragment(
+        request,
+        "supervisor/board.html",
+        "supervisor/_operations.html",
+        {
+            "active": "supervisor",
+            "view": "operations",
+            "views": VIEWS,
+            "duties": duties,
+            "counts": {} if is_htmx(request) else _counts(session, len(duties)),
         },
     )
