@@ -13,7 +13,15 @@ app = create_app()
 def main() -> None:
     """Serves the app on LIANDONG_HOST:LIANDONG_PORT."""
     settings = load_settings()
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", proxy_headers=True)
+    # Forwarded headers are believed only behind our own proxy (LIANDONG_TRUST_PROXY=1);
+    # otherwise a client could pick its own address and slip past the sign-in limits.
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level="info",
+        proxy_headers=settings.trust_proxy,
+    )
 
 
 if __name__ == "__main__":

@@ -36,6 +36,8 @@ class Settings:
     smtp_user: str = ""
     smtp_password: str = field(default="", repr=False)
     smtp_sender: str = "联动 Liandong <noreply@liandong.local>"
+    # LIANDONG_TRUST_PROXY=1: a reverse proxy of ours sets X-Forwarded-For (rate limits use it).
+    trust_proxy: bool = False
 
     @property
     def secret_key(self) -> str:
@@ -76,4 +78,5 @@ def load_settings() -> Settings:
         smtp_user=_env("LIANDONG_SMTP_USER", ""),
         smtp_password=_env("LIANDONG_SMTP_PASSWORD", ""),
         smtp_sender=_env("LIANDONG_SMTP_SENDER", "联动 Liandong <noreply@liandong.local>"),
+        trust_proxy=_env("LIANDONG_TRUST_PROXY", "0") == "1",
     )

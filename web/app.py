@@ -13,7 +13,9 @@ from starlette.middleware.sessions import SessionMiddleware
 from core.config import Settings, load_settings
 from core.temporal import connect
 from models.db import get_engine, init_db
+from web.error_pages import install_error_pages
 from web.errors import install_handlers
+from web.headers import install_security_headers
 from web.routes import (
     admin_mail,
     admin_mailbox,
@@ -34,6 +36,7 @@ from web.routes import (
     reference,
 )
 from web.routes.pages_render import install_page_handlers, render, templates
+from web.upload_limit import install_upload_limit
 
 HERE = Path(__file__).resolve().parent
 # `templates` (re-exported) is the pages' Jinja environment, with t(), viewer(), csrf_token().
@@ -64,6 +67,8 @@ def create_app(settings: Settings | None = None, *, temporal_client=None) -> Fas
     app.state.settings = settings
     install_handlers(app)
     install_page_handlers(app)
+    install_error_pages(app)
+    install_upload_limit(app)
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.secret_key,
@@ -72,6 +77,7 @@ def create_app(settings: Settings | None = None, *, temporal_client=None) -> Fas
         same_site="lax",
         https_only=settings.public_url.startswith("https://"),
     )
+    install_security_headers(app)  # outermost: also on answers of the middleware within
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     for module in (
         auth,

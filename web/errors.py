@@ -12,10 +12,13 @@ from fastapi.responses import JSONResponse
 class ApiError(Exception):
     """An error the API answers with `status_code` and a body of `detail` and extras."""
 
-    def __init__(self, status_code: int, detail: str, **extra: Any) -> None:
+    def __init__(
+        self, status_code: int, detail: str, *, headers: dict[str, str] | None = None, **extra: Any
+    ) -> None:
         super().__init__(detail)
         self.status_code = status_code
         self.detail = detail
+        self.headers = headers or {}
         self.extra = {k: v for k, v in extra.items() if v is not None}
 
 
@@ -42,7 +45,9 @@ def install_handlers(app: FastAPI) -> None:
         return JSONResponse(
             {"detail": exc.detail, **exc.extra},
             status_code=exc.status_code,
-            headers={"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None,
+            headers={"WWW-Authenticate": "Bearer", **exc.headers}
+            if exc.status_code == 401
+            else exc.headers or None,
         )
 
     @app.exception_handler(RequestValidationError)

@@ -454,6 +454,29 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Reload the page and try again.",
     ),
     "error.role": ("该页面仅供{roles}使用。", "This page is for {roles} only."),
+    "error.forbidden": ("您无权访问该页面。", "You may not open this page."),
+    "error.http": ("无法处理该请求（{status}）。", "This request could not be handled ({status})."),
+    "error.500": (
+        "服务器出错了，操作可能没有完成。请稍后重试；如果问题持续，请联系管理员。",
+        "Something went wrong on the server; the action may not have been done. "
+        "Please try again later, and tell the administrator if it keeps happening.",
+    ),
+    "error.too_large": (
+        "提交的内容超过 {mb} MB 上限（照片每张不超过 5 MB，最多 6 张），未保存任何内容。"
+        "请减少或压缩照片后重新提交；已填写的文字仍在表单中。",
+        "What you sent is larger than the {mb} MB limit (photos up to 5 MB each, at most 6); "
+        "nothing was saved. Send fewer or smaller photos; the text you typed is still in the form.",
+    ),
+    "error.too_large_page": (
+        "提交的内容超过 {mb} MB 上限（照片每张不超过 5 MB，最多 6 张），未保存任何内容。"
+        "请返回上一页，减少或压缩照片后重新提交。",
+        "What you sent is larger than the {mb} MB limit (photos up to 5 MB each, at most 6); "
+        "nothing was saved. Go back, then send fewer or smaller photos.",
+    ),
+    "ratelimit.blocked": (
+        "失败次数过多，请 {minutes} 分钟后再试。",
+        "Too many failed attempts. Please try again in {minutes} min.",
+    ),
 }
 # Joint operations keep their strings in a module of their own.
 CATALOGUE.update(OPERATION_STRINGS)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -43,19 +44,55 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevStack]:
                 print(f"--- {name} log ---\n{tail}")
 
 
+class WatchedBrowser:
+    """The browser, with the console of every context it opens watched for CSP violations."""
+
+    def __init__(self, browser: Any) -> None:
+        self._browser = browser
+        self.violations: list[str] = []
+
+    def new_context(self, **options: Any) -> Any:
+        context = self._browser.new_context(**options)
+        context.on("console", self._console)
+        return context
+
+    def _console(self, message: Any) -> None:
+        if "Content Security Policy" in message.text:
+            self.violations.append(f"{message.location.get('url', '')}: {message.text}")
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._browser, name)
+
+
 @pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
+def browser() -> Iterator[WatchedBrowser]:
     """Headless system Chromium."""
     if not os.access(CHROMIUM, os.X_OK):
-        pytest.skip(f"{CHROMIUM} is not installed (scripts/test.sh installs Debian's chromium)")
+        message = f"{CHROMIUM} is not installed (scripts/test.sh installs Debian's chromium)"
+        if os.environ.get("CI"):
+            pytest.fail(message)  # CI must run the browser tests, never pass without them
+        pytest.skip(message)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
         chromium = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
         try:
-            yield chromium
+            yield WatchedBrowser(chromium)
         finally:
             chromium.close()
+
+
+@pytest.fixture(autouse=True)
+def no_csp_violations(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Fails a browser test whose pages broke the Content-Security-Policy (console errors)."""
+    if "browser" not in request.fixturenames:
+        yield
+        return
+    watched: WatchedBrowser = request.getfixturevalue("browser")
+    watched.violations.clear()
+    yield
+    found, watched.violations[:] = list(watched.violations), []
+    assert not found, "Content Security Policy violations:\n" + "\n".join(found)
 
 
 @pytest.fixture(scope="module")

@@ -116,7 +116,24 @@ def mailbox_message_page(request: Request, name: str) -> HTMLResponse:
     """One kept message: headers, the text part and the HTML part (sandboxed)."""
     _page_user(request)
     if not NAME.match(name) or not (mailbox_dir() / name).is_file():
-        raise pages.PageError(404, "error.not_found")
+        raise pages.PageError(404, "error.404")
     return pages.render(
         request, "admin/mailbox_message.html", {"active": "mailbox", "m": message(name)}
     )
+
+
+# The mail's own inline styles may apply inside the preview frame; nothing may run or load.
+MAIL_FRAME_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+    "sandbox; frame-ancestors 'self'",
+    "X-Frame-Options": "SAMEORIGIN",
+}
+
+
+@router.get("/admin/mailbox/{name}/html", response_class=HTMLResponse, include_in_schema=False)
+def mailbox_message_html(request: Request, name: str) -> HTMLResponse:
+    """The HTML part of one kept message, for the page's sandboxed preview frame."""
+    _page_user(request)
+    if not NAME.match(name) or not (mailbox_dir() / name).is_file():
+        raise pages.PageError(404, "error.404")
+    return HTMLResponse(message(name)["html"], headers=MAIL_FRAME_HEADERS)

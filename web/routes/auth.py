@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form
+from fastapi import APIRouter, Form, Request
 from pydantic import BaseModel
 
 from models.user import User, verify_password
 from web.deps import CurrentUser, SessionDep
 from web.errors import ApiError
+from web.ratelimit import login_key, rate_limits
 from web.security import issue_token
 
 router = APIRouter(prefix="/api", tags=["auth"])
@@ -40,12 +41,27 @@ def authenticate(session, username: str, password: str) -> User | None:  # noqa:
 
 @router.post("/token", response_model=Token)
 def login(
-    session: SessionDep, username: Annotated[str, Form()], password: Annotated[str, Form()]
+    request: Request,
+    session: SessionDep,
+    username: Annotated[str, Form()],
+    password: Annotated[str, Form()],
 ) -> Token:
     """Exchanges a username and password for a bearer token."""
+    limiter, key = rate_limits(request).login, login_key(request, username)
+    wait = limiter.retry_after(key)
+    if wait:
+        raise ApiError(
+            429,
+            f"too many failed sign-ins; try again in {wait} seconds",
+            code="rate_limited",
+            retry_after=wait,
+            headers={"Retry-After": str(wait)},
+        )
     user = authenticate(session, username, password)
     if user is None:
+        limiter.fail(key)
         raise ApiError(401, "wrong username or password", code="unauthorized")
+    limiter.clear(key)
     token = issue_token(username=user.username, role=user.role, department=user.department)
     return Token(access_token=token, role=user.role, department=user.department)
 

@@ -7,6 +7,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from web.csrf import rotate, verify_csrf
 from web.deps import SessionDep
+from web.ratelimit import login_key, minutes, rate_limits
 from web.routes.auth import authenticate
 from web.routes.pages_render import DESKS, PageUser, redirect, render, viewer
 
@@ -44,14 +45,32 @@ async def login_submit(request: Request, session: SessionDep) -> Response:
     username = str(form.get("username") or "").strip()[:64]
     password = str(form.get("password") or "")
     target = safe_next(str(form.get("next") or ""))
+    limiter, key = rate_limits(request).login, login_key(request, username)
+    wait = limiter.retry_after(key)
+    if wait:
+        return render(
+            request,
+            "login.html",
+            {
+                "active": "login",
+                "username": username,
+                "error": "ratelimit.blocked",
+                "error_fields": {"minutes": minutes(wait)},
+                "next": target,
+            },
+            status_code=429,
+            headers={"Retry-After": str(wait)},
+        )
     user = authenticate(session, username, password) if username else None
     if user is None:
+        limiter.fail(key)
         return render(
             request,
             "login.html",
             {"active": "login", "username": username, "error": "login.failed", "next": target},
             status_code=200,
         )
+    limiter.clear(key)
     request.session.clear()  # no fixation: a fresh session for the signed-in user
     request.session["user"] = user.username
     rotate(request)

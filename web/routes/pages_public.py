@@ -13,10 +13,11 @@ from web.csrf import verify_csrf
 from web.deps import SessionDep, TemporalDep
 from web.errors import ApiError
 from web.i18n import lang_of, translate
+from web.ratelimit import client_address, minutes, rate_limits
 from web.routes.pages_actions import refusal_message
 from web.routes.pages_history import history
 from web.routes.pages_reference import reference
-from web.routes.pages_render import PageError, page_or_fragment
+from web.routes.pages_render import PageError, is_htmx, page_or_fragment, render
 from workflows import payloads as p
 
 router = APIRouter(tags=["pages"], include_in_schema=False, dependencies=[Depends(verify_csrf)])
@@ -103,6 +104,9 @@ async def track_lookup(request: Request, session: SessionDep) -> HTMLResponse:
     form = await request.form()
     number = str(form.get("number") or "").strip()
     phone = str(form.get("phone") or "").strip()
+    blocked = _blocked(request, number, phone)
+    if blocked is not None:
+        return blocked
     row = reporter_case(session=session, number=number[:32], phone=phone) if number else None
     context = {
         "active": "track",
@@ -110,9 +114,27 @@ async def track_lookup(request: Request, session: SessionDep) -> HTMLResponse:
         "phone": phone,
         "error": None if row else "track.not_found",
     }
-    if row is not None:
+    if row is None:
+        rate_limits(request).lookup.fail(client_address(request))
+    else:
         context.update(_result(request, session, row))
     return page_or_fragment(request, "public/track.html", "public/_lookup.html", context)
+
+
+def _blocked(request: Request, number: str, phone: str) -> HTMLResponse | None:
+    """Refuses (429) an address with too many failed look-ups, revealing nothing of the case."""
+    wait = rate_limits(request).lookup.retry_after(client_address(request))
+    if not wait:
+        return None
+    context = {
+        "active": "track",
+        "number": number,
+        "phone": phone,
+        "error": "ratelimit.blocked",
+        "error_fields": {"minutes": minutes(wait)},
+    }
+    name = "public/_lookup.html" if is_htmx(request) else "public/track.html"
+    return render(request, name, context, status_code=429, headers={"Retry-After": str(wait)})
 
 
 @router.post("/track/{number}/rate", response_class=HTMLResponse)
@@ -124,8 +146,12 @@ async def track_rate(
     phone = str(form.get("phone") or "").strip()
     satisfaction = str(form.get("satisfaction") or "")
     note = str(form.get("note") or "").strip()[:500] or None
+    blocked = _blocked(request, number, phone)
+    if blocked is not None:
+        return blocked
     row = reporter_case(session=session, number=number, phone=phone)
     if row is None:
+        rate_limits(request).lookup.fail(client_address(request))
         raise PageError(404, "error.404")
     context: dict = {"active": "track", "number": number, "phone": phone, "error": None}
     if satisfaction not in RATINGS:
