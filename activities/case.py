@@ -75,7 +75,16 @@ def extend(req: p.ExtendClockRequest, cal: workcal.WorkCalendar) -> p.Clock:
     """Returns the clock with its deadline moved by an approved extension."""
     old = req.clock
     deadline = workcal.add_limit(old.deadline, req.amount, req.unit, cal)
-    yellow = _yellow(old.started_at, deadline, old.unit, cal)
+    if any(s.name == "yellow" and not s.fired for s in old.steps):
+        # 75% of limit + extension is the old yellow point plus 75% of the time added. Counting
+        # from `started_at` instead would include the days a parked clock stood still.
+        if old.unit == "hours":
+            yellow = old.yellow_at + (deadline - old.deadline) * YELLOW_FRACTION
+        else:
+            added = workcal.working_minutes_between(old.deadline, deadline, cal)
+            yellow = workcal.add_working_minutes(old.yellow_at, added * YELLOW_FRACTION, cal)
+    else:
+        yellow = _yellow(old.started_at, deadline, old.unit, cal)
     steps = _steps(deadline, yellow, cal)
     _carry_fired(old.steps, steps, req.now)
     return p.Clock(

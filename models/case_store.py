@@ -109,7 +109,7 @@ def apply_projection(*, session: Session, projection: CaseProjection) -> int:
                 "unit": ext.unit,
                 "reason": ext.reason,
                 "requested_by": ext.requested_by,
-                "requested_at": ext.requested_at.isoformat(),
+                "requested_at": ext.requested_at.astimezone(TZ).isoformat(),
             }
         )
         row.updated_at = utcnow()

@@ -205,6 +205,7 @@ class CaseWorkflow(CaseCore):
         )
         if inp.interim_department:
             self.s.interim_department = inp.interim_department
+            self.s.interim_done = False  # a new make-safe task, whoever did the last one
             self._record(
                 inp.actor,
                 "interim_assigned",

@@ -110,7 +110,8 @@ def test_pending_extension_is_projected_and_cleared(engine):
         "unit": "working_days",
         "reason": "等待配件",
         "requested_by": "liaison-sw",
-        "requested_at": T0.isoformat(),
+        # API.md: every time is ISO 8601 in Asia/Shanghai (+08:00).
+        "requested_at": "2026-11-20T10:00:00+08:00",
     }
     _write(
         engine, p.CaseProjection(state=_state(number, status=p.IN_PROGRESS, version=2), events=[])

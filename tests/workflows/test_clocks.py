@@ -255,3 +255,37 @@ def test_clocks_count_whole_minutes():
     resumed = resume(p.ResumeClockRequest(clock=clock, resumed_at=monday), cal)
     # 30 working minutes were left at the pause: 09:15 + 30 min.
     assert resumed.deadline == datetime(2026, 11, 30, 9, 45, tzinfo=TZ)
+
+
+async def test_extension_after_parking_keeps_the_light_green(new_case, time_env, calendar):
+    """Yellow at 75% of limit + extension counts handling time only, not the parked days."""
+    case = await new_case()
+    await sleep_until(time_env, working_day_at(calendar, await now(time_env), 9))
+    await case.in_progress("sw")
+    deadline = local(case.row().deadline)
+    # 1.5 of 4 working hours pass, then the case is parked for a week.
+    await case.sleep_until(deadline.replace(hour=10, minute=30))
+    await case.act(CaseWorkflow.park, p.ParkInput(actor=SUPERVISOR, reason="待燃气公司停气"))
+    await case.sleep_until(local(case.last("parked").at) + timedelta(days=7))
+    await case.act(CaseWorkflow.unpark, p.ParkInput(actor=SUPERVISOR, reason="已停气"))
+    unparked_at = to_minute(case.last("unparked").at)
+
+    await case.act(
+        CaseWorkflow.request_extension,
+        p.ExtensionRequestInput(
+            actor=liaison("sw"), amount=4, unit="working_hours", reason="需调运专用井盖"
+        ),
+    )
+    await case.act(
+        CaseWorkflow.decide_extension, p.ExtensionDecisionInput(actor=COORDINATOR, approve=True)
+    )
+    await case.settle()
+    # 8 working hours in all, 1.5 used: yellow after 6, i.e. 4.5 working hours after unparking.
+    row = case.row()
+    assert (row.light, case.actions()[-1]) == ("green", "extension_approved")
+    yellow = workcal.add_working_minutes(unparked_at, 270, calendar)
+    assert_exact(row.yellow_at, yellow)
+    await case.sleep_until(yellow - timedelta(minutes=1))
+    assert case.row().light == "green"
+    await case.sleep_until(yellow + timedelta(minutes=1))
+    assert (case.row().light, case.actions()[-1]) == ("yellow", "reminded")

@@ -141,3 +141,29 @@ async def test_a_third_bounce_disputes_again(new_case):
     await case.act(CaseWorkflow.bounce, p.BounceInput(actor=liaison("zj"), reason="仍有异议"))
     row = case.row()
     assert (row.status, row.bounces) == ("disputed", 3)
+
+
+async def test_a_new_interim_handler_gets_its_own_make_safe_task(new_case):
+    """A later ruling naming another interim handler is a new 先行处置 task, not a done one."""
+    case = await new_case()
+    await _two_bounces(case)
+    await case.act(
+        CaseWorkflow.arbitrate,
+        p.ArbitrateInput(actor=SUPERVISOR, department="zj", interim_department="sw"),
+    )
+    await case.act(
+        CaseWorkflow.interim_report, p.InterimReportInput(actor=liaison("sw"), note="已围挡")
+    )
+    await case.act(CaseWorkflow.bounce, p.BounceInput(actor=liaison("zj"), reason="仍有异议"))
+    await case.act(
+        CaseWorkflow.arbitrate,
+        p.ArbitrateInput(actor=SUPERVISOR, department="sz", interim_department="hongqi"),
+    )
+    row = case.row()
+    assert (row.interim_department, row.interim_done) == ("hongqi", False)
+    await case.act(
+        CaseWorkflow.interim_report,
+        p.InterimReportInput(actor=liaison("hongqi"), note="已设警示灯"),
+    )
+    assert case.last("interim_reported").actor == "liaison-hongqi"
+    assert case.row().interim_done is True

@@ -5,7 +5,7 @@
 from collections.abc import Callable
 from typing import Any, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Body
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
@@ -202,8 +202,19 @@ def _endpoint(action: str, model: type[BaseModel]) -> Callable[..., Any]:
         await perform(client, action=action, number=number, body=body, user=user)
         return await run_in_threadpool(read_case_json, number)
 
-    endpoint.__name__ = f"case_{action.replace('-', '_')}"
-    return endpoint
+    async def endpoint_optional_body(
+        number: str,
+        user: CurrentUser,
+        client: TemporalDep,
+        body: model = Body(default_factory=model),  # type: ignore[valid-type]
+    ) -> dict:
+        return await endpoint(number, body, user, client)
+
+    # A body of optional fields only (`{note?}`) may be left out: no body is the empty one.
+    optional = not any(f.is_required() for f in model.model_fields.values())
+    chosen = endpoint_optional_body if optional else endpoint
+    chosen.__name__ = f"case_{action.replace('-', '_')}"
+    return chosen
 
 
 for _action, (_model, _fields, _builder) in ACTIONS.items():
