@@ -25,6 +25,10 @@ OPERATION_STRINGS: dict[str, tuple[str, str]] = {
         "These departments asked not to take part: accept or overrule.",
     ),
     "op.declines.go": ("去裁决", "Rule on it"),
+    "op.timeline.launched": (
+        "发起联合执法「{title}」：{lead}牵头，{cooperating}配合，共 {n} 场",
+        "Launched “{title}”: {lead} leads, {cooperating} cooperating, {n} sessions",
+    ),
     "op.sessions_progress": ("已完成 {ended} / {total} 场", "{ended} of {total} sessions done"),
     "op.next_session": ("下一场", "Next session"),
     # -- the launch form -------------------------------------------------------------------------
@@ -39,17 +43,22 @@ OPERATION_STRINGS: dict[str, tuple[str, str]] = {
     "op.launch.mode.windows": ("逐场设定", "One by one"),
     "op.launch.mode.recurring": ("按日期重复（每晚/每周）", "Repeating (nightly or weekly)"),
     "op.launch.windows_help": (
-        "每行一场：开始和结束时间（北京时间）。空行不计。",
-        "One session a row: start and end (Beijing time). Empty rows are skipped.",
+        "每行一场：开始和结束时间（北京时间），空行不计。需要更多场次请点“增加一场”；"
+        "每晚或每周固定时段的行动请改选“按日期重复”，一次设定全部场次。",
+        "One session a row: start and end (Beijing time); empty rows are skipped. Need more? "
+        "Use “Add a session”. For the same hours every night or every week, choose "
+        "“Repeating” above and set all sessions at once.",
     ),
+    "op.launch.add_session": ("增加一场", "Add a session"),
+    "op.launch.whole_street": ("全镇/街道", "whole street/town"),
     "op.launch.recurring_help": (
         "在日期范围内每天（或每周选定的几天）同一时段一场；结束时间早于开始时间表示跨夜。",
         "One session on each day of the range (or the chosen weekdays); an end before the start "
         "runs past midnight.",
     ),
     "op.launch.area_help": (
-        "可多选：整个街道/镇，或其中的网格。",
-        "Choose one or more: whole streets/towns, or grids within them.",
+        "可多选：勾选整个街道/镇，或只勾选其中的网格。",
+        "Tick one or more: a whole street/town, or only some of its grids.",
     ),
     "op.launch.cooperating_help": (
         "勾选配合部门（牵头单位除外）。",

@@ -33,7 +33,7 @@ router = APIRouter(tags=["admin: mail"])
 CSRF = [Depends(verify_csrf)]
 EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 
-pages.add_nav_link("admin-outbox", "/admin/outbox", "邮件发件箱 Outbox", ("admin",))
+pages.add_nav_link("admin-outbox", "/admin/outbox", "nav.outbox", ("admin",))
 
 
 class EmailBody(BaseModel):

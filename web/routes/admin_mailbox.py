@@ -7,6 +7,7 @@ have gone out.
 from __future__ import annotations
 
 import email
+import email.utils
 import re
 from email import policy
 from email.message import EmailMessage
@@ -28,7 +29,7 @@ SHOWN = 200
 ROLES = ("coordinator", "supervisor", "liaison", "inspector", "admin")
 
 pages.add_nav_link(
-    "mailbox", "/admin/mailbox", "开发邮箱 Mailbox", ROLES if load_settings().demo else ("admin",)
+    "mailbox", "/admin/mailbox", "nav.mailbox", ROLES if load_settings().demo else ("admin",)
 )
 
 
@@ -107,8 +108,17 @@ def mailbox_page(request: Request) -> HTMLResponse:
     return pages.render(
         request,
         "admin/mailbox.html",
-        {"active": "mailbox", "messages": messages(), "folder": mailbox_dir()},
+        {"active": "mailbox", "messages": [_local(m) for m in messages()], "folder": mailbox_dir()},
     )
+
+
+def _local(summary: dict[str, Any]) -> dict[str, Any]:
+    """The summary with its RFC 2822 date in Beijing time, as every other page shows times."""
+    try:
+        at = email.utils.parsedate_to_datetime(summary["date"])
+    except (TypeError, ValueError):
+        return summary
+    return {**summary, "date": pages._when(at)}
 
 
 @router.get("/admin/mailbox/{name}", response_class=HTMLResponse, include_in_schema=False)

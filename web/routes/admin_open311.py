@@ -16,7 +16,7 @@ from web.routes import pages_render as pages
 router = APIRouter(tags=["admin: open311"])
 CSRF = [Depends(verify_csrf)]
 
-pages.add_nav_link("admin-open311", "/admin/open311", "Open311 密钥 keys", ("admin",))
+pages.add_nav_link("admin-open311", "/admin/open311", "nav.open311", ("admin",))
 
 
 class KeyBody(BaseModel):

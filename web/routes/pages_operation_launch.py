@@ -23,6 +23,8 @@ from web.routes.pages_render import PageUser, is_htmx, redirect, render, require
 router = APIRouter()
 
 WINDOW_ROWS = 3
+# Beyond this many one-by-one rows a repeating campaign is the better tool.
+MAX_WINDOW_ROWS = 20
 SINGLE = (
     "title",
     "goal",
@@ -51,9 +53,13 @@ def _context(
     multi: dict[str, list[str]],
     error: str | None = None,
     error_field: str | None = None,
+    added: bool = False,
 ) -> dict[str, Any]:
     starts, ends = multi.get("session_start", []), multi.get("session_end", [])
-    rows = max(WINDOW_ROWS, len(starts) + 1)
+    pairs = list(zip(starts, ends, strict=False))
+    last_filled = max((i + 1 for i, (s, e) in enumerate(pairs) if s or e), default=0)
+    wanted = len(pairs) + 1 if added else last_filled + 1
+    rows = min(MAX_WINDOW_ROWS, max(WINDOW_ROWS, wanted))
     windows = [
         (starts[i] if i < len(starts) else "", ends[i] if i < len(ends) else "")
         for i in range(rows)
@@ -65,6 +71,8 @@ def _context(
         "windows": windows,
         "error": error,
         "error_field": error_field,
+        "max_windows": MAX_WINDOW_ROWS,
+        "added": added,
         "weekdays": range(1, 8),
     }
 
@@ -113,6 +121,10 @@ async def launch_submit(request: Request, user: PageUser, client: TemporalDep) -
     require_role(user, "coordinator")
     form = await request.form()
     values, multi = _read(form)
+    if form.get("add_session"):
+        # "Add a session" posts the form as it is and gets it back with one more row.
+        name = "operations/_launch_form.html" if is_htmx(request) else "operations/launch.html"
+        return render(request, name, _context(values, multi, added=True))
     lang = lang_of(request)
     try:
         body = LaunchBody.model_validate(launch_data(values, multi))

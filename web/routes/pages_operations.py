@@ -22,7 +22,7 @@ from web import operation_service as ops
 from web.csrf import verify_csrf
 from web.deps import SessionDep, TemporalDep
 from web.errors import ApiError
-from web.i18n import label, lang_of
+from web.i18n import label, lang_of, translate
 from web.routes.pages_history import display_names
 from web.routes.pages_operation_actions import (
     FORMS,
@@ -32,6 +32,7 @@ from web.routes.pages_operation_actions import (
     run_form,
 )
 from web.routes.pages_operation_launch import router as launch_router
+from web.routes.pages_reference import reference
 from web.routes.pages_render import (
     PageError,
     PageUser,
@@ -160,7 +161,24 @@ def _facts(session: Session, user: User, operation_id: str) -> Facts:
     )
 
 
-def _lines(session: Session, request: Request, operation_id: str) -> list[dict[str, Any]]:
+def _launch_line(request: Request, facts: Facts) -> str:
+    """The launch in the reader's language, with department names instead of codes."""
+    lang, names = lang_of(request), reference(request).dept
+    cooperating = [d.department for d in facts.departments if d.role != "lead"]
+    return translate(
+        lang,
+        "op.timeline.launched",
+        title=facts.row.title,
+        lead=names.get(facts.row.lead, facts.row.lead),
+        cooperating=("、" if lang == "zh" else ", ").join(names.get(c, c) for c in cooperating)
+        or translate(lang, "common.none"),
+        n=len(facts.sessions),
+    )
+
+
+def _lines(
+    session: Session, request: Request, operation_id: str, facts: Facts
+) -> list[dict[str, Any]]:
     events = store.timeline(session=session, operation_id=operation_id)
     people = display_names(session=session, events=events)  # type: ignore[arg-type]
     lang = lang_of(request)
@@ -174,10 +192,15 @@ def _lines(session: Session, request: Request, operation_id: str) -> list[dict[s
             else people.get(e.actor, e.actor),
             "system": e.actor == "system",
             "department": e.department,
-            "detail": e.detail,
+            "detail": _launch_line(request, facts) if e.action == "launched" else e.detail,
         }
         for e in reversed(events)
     ]
+
+
+def _display_name(session: Session, username: str) -> str:
+    user = session.get(User, username)
+    return user.display_name if user is not None and user.display_name else username
 
 
 def body_context(
@@ -194,7 +217,8 @@ def body_context(
         "forms": allowed_forms(user, facts),
         "failed": failed or {},
         "cases": {c.number: c for c in case_briefs(session=session, operation_id=operation_id)},
-        "lines": _lines(session, request, operation_id),
+        "lines": _lines(session, request, operation_id, facts),
+        "launched_by": _display_name(session, facts.row.launched_by),
         "mine": facts.mine(user),
     }
 
