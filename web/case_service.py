@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from sqlmodel import Session, select
@@ -10,15 +9,14 @@ from starlette.concurrency import run_in_threadpool
 from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.service import RPCError
 
-from core.config import load_settings
 from core.naming import case_workflow_id
 from models.case import Case
 from models.case_store import get_case, next_number, timeline
 from models.db import get_engine, session_scope
 from models.reference import Category, Department, Grid
 from models.user import User
-from web.errors import ApiError, forbidden, invalid, not_found
-from web.temporal import refusal_to_http, unavailable
+from web.errors import forbidden, invalid, not_found
+from web.temporal import refusal_to_http, start_and_wait
 from web.timefmt import iso
 from workflows import payloads as p
 
@@ -174,25 +172,15 @@ async def create_case(client: Client, *, body: dict[str, Any], user: User) -> st
     if user.role not in CREATOR_ROLES:
         raise forbidden(f"role {user.role} may not file cases")
     inp = await run_in_threadpool(_prepare_case, body, user)
-    try:
-        await client.start_workflow(
-            "CaseWorkflow",
-            inp,
-            id=case_workflow_id(inp.number),
-            task_queue=load_settings().task_queue,
-        )
-    except RPCError as err:
-        raise unavailable(err) from None
-    for _ in range(300):
-        if await run_in_threadpool(_exists, inp.number):
-            return inp.number
-        await asyncio.sleep(0.02)
-    raise ApiError(
-        503,
-        f"case {inp.number} was started but is not yet visible; retry GET",
-        code="pending",
-        number=inp.number,
+    await start_and_wait(
+        client,
+        "CaseWorkflow",
+        inp,
+        workflow_id=case_workflow_id(inp.number),
+        visible=lambda: _exists(inp.number),
+        what=f"case {inp.number}",
     )
+    return inp.number
 
 
 def _exists(number: str) -> bool:

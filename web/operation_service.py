@@ -3,7 +3,6 @@ it and acting on it. Every change goes through the `operation-<id>` workflow."""
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 from datetime import datetime
 from typing import Any
@@ -14,7 +13,6 @@ from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
-from core.config import load_settings
 from core.naming import operation_workflow_id
 from core.workcal import TZ
 from models import operation_store as store
@@ -24,7 +22,7 @@ from models.reference import Category, Department, Grid
 from models.user import User
 from web.case_service import actor_of
 from web.errors import ApiError, forbidden, invalid, not_found
-from web.temporal import refusal_to_http, unavailable
+from web.temporal import refusal_to_http, start_and_wait, unavailable
 from workflows import operation_payloads as o
 from workflows import operation_rules as rules
 from workflows.operation_rules import expand_sessions
@@ -172,25 +170,15 @@ def launch_input(
 
 async def launch(client: Client, inp: o.OperationInput) -> str:
     """Starts the operation's workflow and waits until its projection row exists."""
-    try:
-        await client.start_workflow(
-            "OperationWorkflow",
-            inp,
-            id=operation_workflow_id(inp.operation_id),
-            task_queue=load_settings().task_queue,
-        )
-    except RPCError as err:
-        raise unavailable(err) from None
-    for _ in range(500):
-        if await run_in_threadpool(_exists, inp.operation_id):
-            return inp.operation_id
-        await asyncio.sleep(0.02)
-    raise ApiError(
-        503,
-        f"operation {inp.operation_id} was launched but is not yet visible; retry GET",
-        code="pending",
-        id=inp.operation_id,
+    await start_and_wait(
+        client,
+        "OperationWorkflow",
+        inp,
+        workflow_id=operation_workflow_id(inp.operation_id),
+        visible=lambda: _exists(inp.operation_id),
+        what=f"operation {inp.operation_id}",
     )
+    return inp.operation_id
 
 
 def _exists(operation_id: str) -> bool:

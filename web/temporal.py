@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-from temporalio.client import WorkflowUpdateFailedError
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
+from core.config import load_settings
 from web.errors import ApiError
 
 STATUS_BY_REFUSAL = {"forbidden": 403, "conflict": 409, "invalid": 422}
@@ -42,4 +48,30 @@ def unavailable(err: RPCError) -> ApiError:
         f"the workflow service is unavailable, nothing was changed; retry later "
         f"({err.status.name if err.status else 'error'})",
         code="unavailable",
+    )
+
+
+async def start_and_wait(
+    client: Client,
+    workflow: str,
+    inp: Any,
+    *,
+    workflow_id: str,
+    visible: Callable[[], bool],
+    what: str,
+    seconds: float = 10.0,
+) -> None:
+    """Starts a workflow and waits until its first projection write is visible (503 if not)."""
+    try:
+        await client.start_workflow(
+            workflow, inp, id=workflow_id, task_queue=load_settings().task_queue
+        )
+    except RPCError as err:
+        raise unavailable(err) from None
+    for _ in range(int(seconds / 0.02)):
+        if await run_in_threadpool(visible):
+            return
+        await asyncio.sleep(0.02)
+    raise ApiError(
+        503, f"{what} was started but is not yet visible; retry GET", code="pending", id=what
     )
