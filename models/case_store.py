@@ -6,12 +6,12 @@ import re
 from datetime import datetime
 from typing import Any, overload
 
-from sqlalchemy import ColumnElement, func, or_, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import ColumnElement, func, or_
 from sqlmodel import Session, col, select
 
 from core.workcal import TZ
 from models.case import Case, CaseCounter, CaseEvent
+from models.counter import next_in_sequence
 from models.db import utcnow
 from models.mail_rules import enqueue_case_mail
 from workflows.payloads import CaseProjection
@@ -56,21 +56,8 @@ _COPIED = (
 def next_number(*, session: Session, now: datetime | None = None) -> str:
     """Hands out the next human-readable case number of the month, e.g. 2026-11-000123."""
     month = (now or utcnow()).astimezone(TZ).strftime("%Y-%m")
-    for _ in range(5):
-        bumped = session.execute(
-            update(CaseCounter)
-            .where(col(CaseCounter.month) == month)
-            .values(last=CaseCounter.last + 1)
-            .returning(col(CaseCounter.last))
-        ).scalar_one_or_none()
-        if bumped is not None:
-            return f"{month}-{bumped:06d}"
-        try:
-            with session.begin_nested():
-                session.add(CaseCounter(month=month, last=0))
-        except IntegrityError:
-            continue
-    raise RuntimeError("could not allocate a case number")
+    last = next_in_sequence(session=session, model=CaseCounter, key_field="month", key=month)
+    return f"{month}-{last:06d}"
 
 
 def apply_projection(*, session: Session, projection: CaseProjection) -> int:
@@ -136,7 +123,7 @@ def apply_projection(*, session: Session, projection: CaseProjection) -> int:
                 actor=e.actor,
                 action=e.action,
                 detail=e.detail,
-                data=_jsonable(e.data),
+                data=jsonable(e.data),
             )
         )
     # The transactional outbox: mail for exactly the lines written here, in the same commit.
@@ -145,14 +132,15 @@ def apply_projection(*, session: Session, projection: CaseProjection) -> int:
 
 
 @overload
-def _jsonable(value: dict[Any, Any]) -> dict[Any, Any]: ...
+def jsonable(value: dict[Any, Any]) -> dict[Any, Any]: ...
 @overload
-def _jsonable(value: object) -> object: ...
-def _jsonable(value: object) -> object:
+def jsonable(value: object) -> object: ...
+def jsonable(value: object) -> object:
+    """Returns `value` fit for a JSON column: datetimes as ISO 8601 in Asia/Shanghai."""
     if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
+        return {k: jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
+        return [jsonable(v) for v in value]
     if isinstance(value, datetime):
         return value.astimezone(TZ).isoformat()
     return value

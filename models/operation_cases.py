@@ -12,7 +12,8 @@ from sqlmodel import Session, col, select
 from models.case import Case
 from models.case_store import next_number
 from models.operation import OperationFinding
-from models.reference import ANY_STREET, Category, Grid, Rule
+from models.reference import Category, Grid
+from models.routing import rule_in_street
 from workflows import operation_payloads as o
 
 
@@ -25,15 +26,6 @@ class CaseTicket:
     street: str
     limit_amount: float
     limit_unit: str
-
-
-def route(*, session: Session, category: str, street: str) -> str | None:
-    """Returns the department the responsibility list names for a category in a street."""
-    rules = session.exec(
-        select(Rule).where(Rule.category == category, col(Rule.street).in_([street, ANY_STREET]))
-    ).all()
-    by_street = {r.street: r.department for r in rules}
-    return by_street.get(street) or by_street.get(ANY_STREET)
 
 
 def allocate_spawned_case(
@@ -56,7 +48,8 @@ def allocate_spawned_case(
     cell = session.get(Grid, grid)
     if cell is None:
         raise LookupError("grid")
-    department = route(session=session, category=category, street=cell.street)
+    rule = rule_in_street(session=session, category=category, street=cell.street)
+    department = rule.department if rule else None
     if department is None:
         raise LookupError("category")
     row = session.exec(

@@ -8,12 +8,12 @@ from __future__ import annotations
 from dataclasses import asdict
 from datetime import datetime
 
-from sqlalchemy import func, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from core.workcal import TZ
-from models.case_store import _jsonable
+from models.case_store import jsonable
+from models.counter import next_in_sequence
 from models.db import utcnow
 from models.operation import (
     Operation,
@@ -63,21 +63,8 @@ _SESSION = ("status", "start", "end", "started_at", "ended_at", "report_deadline
 def next_operation_id(*, session: Session, now: datetime | None = None) -> str:
     """Hands out the next operation number of the year, e.g. LH-2026-0007."""
     year = (now or utcnow()).astimezone(TZ).year
-    for _ in range(5):
-        bumped = session.execute(
-            update(OperationCounter)
-            .where(col(OperationCounter.year) == year)
-            .values(last=OperationCounter.last + 1)
-            .returning(col(OperationCounter.last))
-        ).scalar_one_or_none()
-        if bumped is not None:
-            return f"LH-{year}-{bumped:04d}"
-        try:
-            with session.begin_nested():
-                session.add(OperationCounter(year=year, last=0))
-        except IntegrityError:
-            continue
-    raise RuntimeError("could not allocate an operation number")
+    last = next_in_sequence(session=session, model=OperationCounter, key_field="year", key=year)
+    return f"LH-{year}-{last:04d}"
 
 
 def _keyed(db: Session, model, operation_id: str, /, **key):
@@ -129,7 +116,7 @@ def _write_snapshot(session: Session, row: Operation, projection: o.OperationPro
     for name in _SCHEDULE:
         setattr(row, name, getattr(projection, name))
     row.version = state.version
-    row.summary = None if state.summary is None else _jsonable(asdict(state.summary))
+    row.summary = None if state.summary is None else jsonable(asdict(state.summary))
     row.updated_at = utcnow()
     op = state.operation_id
     for d in state.departments:
@@ -185,7 +172,7 @@ def _append_events(session: Session, operation_id: str, events: list) -> list:
                 action=e.action,
                 department=e.data.get("department"),
                 detail=e.detail,
-                data=_jsonable(e.data),
+                data=jsonable(e.data),
             )
         )
     return new

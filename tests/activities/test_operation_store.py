@@ -15,6 +15,7 @@ from models import operation_cases as cases
 from models import operation_store as store
 from models.case import CaseCounter
 from models.db import session_scope
+from models.routing import rule_in_street
 from workflows import operation_payloads as o
 from workflows import payloads as p
 
@@ -210,10 +211,10 @@ def test_unknown_reference_data_is_named(engine, category, grid, field):
 
 def test_routing_prefers_the_street_line(engine):
     with Session(engine) as session:
-        assert cases.route(session=session, category="exposed-rubbish", street="sanzao") == (
-            "sanzao"
-        )
-        assert cases.route(session=session, category="noise", street="sanzao") == "hb"
+        street_line = rule_in_street(session=session, category="exposed-rubbish", street="sanzao")
+        assert street_line is not None and street_line.department == "sanzao"
+        district_line = rule_in_street(session=session, category="noise", street="sanzao")
+        assert district_line is not None and district_line.department == "hb"
 
 
 def test_operation_numbers_count_up_within_a_year(engine):

@@ -12,11 +12,11 @@ from starlette.concurrency import run_in_threadpool
 
 from models.case import Case
 from models.db import get_engine
+from models.routing import route
 from web.case_service import act, actor_of, check_department, read_case_json
 from web.deps import CurrentUser, TemporalDep
 from web.errors import invalid, not_found
 from web.routes.cases import CaseOut
-from web.routes.reference import route
 from workflows import payloads as p
 
 router = APIRouter(prefix="/api/cases", tags=["case actions"])

@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from models.case import Case
 from models.case_store import timeline
+from models.routing import route
 from models.user import User
 from web.case_service import visible_case
 from web.csrf import verify_csrf
@@ -33,7 +34,6 @@ from web.routes.pages_render import (
     page_or_fragment,
     redirect,
 )
-from web.routes.reference import route
 from web.uploads import media_type, photo_path
 from workflows import payloads as p
 

@@ -17,8 +17,8 @@ from starlette.requests import Request
 
 from models.case import Case, CaseEvent
 from models.case_store import list_cases
+from models.routing import route
 from models.user import User
-from web.routes.reference import route
 from workflows import payloads as p
 
 PAGE_SIZE = 20

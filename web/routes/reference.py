@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 from pydantic import BaseModel
-from sqlmodel import Session, col, select
+from sqlmodel import select
 
-from models.reference import ANY_STREET, Category, Community, Department, Grid, Rule
+from models.reference import Category, Community, Department, Grid
+from models.routing import route
 from web.deps import CurrentUser, SessionDep
 from web.errors import invalid
 
@@ -43,20 +44,6 @@ class RoutingOut(BaseModel):
     department: str
     department_name: str | None = None
     rule: str | None = None
-
-
-def route(*, session: Session, category: str, grid: str) -> Rule | None:
-    """Returns the responsibility-list line for a category in a grid: street first, then any."""
-    grid_row = session.get(Grid, grid)
-    if grid_row is None:
-        return None
-    rules = session.exec(
-        select(Rule).where(
-            Rule.category == category, col(Rule.street).in_([grid_row.street, ANY_STREET])
-        )
-    )
-    by_street = {r.street: r for r in rules}
-    return by_street.get(grid_row.street) or by_street.get(ANY_STREET)
 
 
 @router.get("/departments", response_model=list[DepartmentOut])
