@@ -16,11 +16,11 @@ from activities.case import ALL as CASE_ACTIVITIES
 from activities.mail import ALL as MAIL_ACTIVITIES
 from activities.operation import ALL as OPERATION_ACTIVITIES
 from core.config import load_settings
+from core.mail_payloads import MailerInput
 from core.naming import MAILER_WORKFLOW_ID
 from core.temporal import connect
 from models.db import get_engine, init_db
 from workflows.case import CaseWorkflow
-from workflows.mail_payloads import MailerInput
 from workflows.mailer import MailerWorkflow
 from workflows.operation import OperationWorkflow
 from workflows.operation_dept import OperationDepartmentWorkflow
@@ -31,7 +31,7 @@ ACTIVITIES = [*CASE_ACTIVITIES, *OPERATION_ACTIVITIES, *MAIL_ACTIVITIES]
 # of the sandbox, so the converter recognises it.
 RUNNER = SandboxedWorkflowRunner(
     restrictions=SandboxRestrictions.default.with_passthrough_modules(
-        "workflows.payloads", "workflows.operation_payloads", "workflows.mail_payloads"
+        "core.payloads", "core.operation_payloads", "core.mail_payloads"
     )
 )
 

@@ -8,12 +8,12 @@ from typing import Any
 
 from temporalio import activity
 
+from core import payloads as p
 from core import workcal
 from models.calendar_store import load_calendar
 from models.case_store import apply_projection
 from models.db import get_engine, session_scope
 from models.reference import Rule
-from workflows import payloads as p
 
 # Escalation ladder after a deadline, in working minutes (API.md: 4 h, 1 day, 3 days).
 LADDER = (("overdue", 0), ("level1", 4 * 60), ("level2", 420), ("level3", 3 * 420))

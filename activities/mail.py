@@ -30,6 +30,7 @@ from typing import Any, TypeVar
 import aiosmtplib
 from temporalio import activity
 
+from core import mail_payloads as m
 from core import workcal
 from core.config import Settings, load_settings
 from core.workcal import TZ
@@ -38,7 +39,6 @@ from models import mail_store as store
 from models.calendar_store import load_calendar
 from models.db import get_engine, session_scope
 from models.outbox import FAILED, UNKNOWN
-from workflows import mail_payloads as m
 
 from .mail_render import build_message, render, sender_address
 

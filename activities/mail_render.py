@@ -1,8 +1,8 @@
 """Renders an outbox row into an e-mail: Chinese with an English part, plain text and HTML.
 
-Each kind's words live in web/templates/mail/<kind>.j2 as `{% set %}` blocks (subject, headline,
-what to do, extra, in zh and en); the two layouts lay them out with the facts of the case, the
-operation or the digest, the deadline and the link.
+Each kind's words live in activities/templates/mail/<kind>.j2 as `{% set %}` blocks (subject,
+headline, what to do, extra, in zh and en); the two layouts lay them out with the facts of the
+case, the operation or the digest, the deadline and the link.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from jinja2 import ChainableUndefined, Environment, FileSystemLoader
 
 from core.workcal import TZ
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "web" / "templates"
+TEMPLATES = Path(__file__).resolve().parent / "templates"
 PARTS = ("subject", "headline_zh", "todo_zh", "extra_zh", "headline_en", "todo_en", "extra_en")
 REPORTER_KINDS = ("case_registered", "case_closed")
 

@@ -10,15 +10,15 @@ from temporalio import activity
 from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 
+from core import operation_payloads as o
+from core import payloads as p
 from core import workcal
 from core.naming import case_workflow_id
+from core.refusals import CONFLICT, invalid
 from models.calendar_store import load_calendar
 from models.db import get_engine, session_scope
 from models.operation_cases import CaseTicket, allocate_spawned_case, case_briefs
 from models.operation_store import apply_projection
-from workflows import operation_payloads as o
-from workflows import payloads as p
-from workflows.rules import CONFLICT, invalid
 
 YELLOW_FRACTION = 0.75
 # Who registers and dispatches a case that a liaison turned out of a finding.

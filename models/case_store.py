@@ -9,12 +9,12 @@ from typing import Any, overload
 from sqlalchemy import ColumnElement, func, or_
 from sqlmodel import Session, col, select
 
+from core.payloads import CaseProjection
 from core.workcal import TZ
 from models.case import Case, CaseCounter, CaseEvent
 from models.counter import next_in_sequence
 from models.db import utcnow
 from models.mail_rules import enqueue_case_mail
-from workflows.payloads import CaseProjection
 
 NUMBER = re.compile(r"\d{4}-\d{2}-\d{6}")
 

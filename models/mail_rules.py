@@ -14,12 +14,12 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from core.config import load_settings
+from core.payloads import CaseState, TimelineEntry
 from core.workcal import TZ
 from models.mail_digest import add_digest_item
 from models.mail_store import enqueue
 from models.reference import Category, Department
 from models.user import User
-from workflows.payloads import CaseState, TimelineEntry
 
 # timeline action -> template, for the liaisons of the department the line names.
 LIAISON_MAIL = {

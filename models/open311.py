@@ -13,7 +13,7 @@ from sqlmodel import Field, Session, SQLModel, col, select
 from models.db import AwareDateTime, utcnow
 from models.user import User
 
-# A service account may file cases (web.case_service.CREATOR_ROLES) and can never sign in.
+# A service account may file cases (web.cases.service.CREATOR_ROLES) and can never sign in.
 SERVICE_ROLE = "inspector"
 UNUSABLE_PASSWORD = "!"
 

@@ -9,12 +9,12 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from core import operation_payloads as o
 from models.case import Case
 from models.case_store import next_number
 from models.operation import OperationFinding
 from models.reference import Category, Grid
 from models.routing import rule_in_street
-from workflows import operation_payloads as o
 
 
 @dataclass

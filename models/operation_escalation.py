@@ -11,8 +11,8 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
+from core import operation_payloads as o
 from models.operation import Operation, OperationDepartment, OperationEvent, OperationReport
-from workflows import operation_payloads as o
 
 LATE_ACTIONS = ("overdue", "escalated")
 

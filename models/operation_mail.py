@@ -13,10 +13,10 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from core import operation_payloads as o
+from core.payloads import TimelineEntry
 from models.mail_rules import Recipient, enqueue_operation_mail, head, staff
 from models.reference import Department, Grid
-from workflows import operation_payloads as o
-from workflows.payloads import TimelineEntry
 
 # timeline action -> mail kind (models/mail_rules.OPERATION_MAIL)
 MAIL_KIND = {

@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from core import operation_payloads as o
 from core.workcal import TZ
 from models.case_store import jsonable
 from models.counter import next_in_sequence
@@ -25,7 +26,6 @@ from models.operation import (
     OperationSession,
 )
 from models.operation_mail import enqueue_operation_events
-from workflows import operation_payloads as o
 
 # Columns copied from the workflow state to the operation row as they are.
 _COPIED = (

@@ -41,7 +41,7 @@ class OutboxMessage(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(max_length=400, unique=True)  # case/<number>/<seq>/<address> ...
     message_id: str = Field(max_length=128)  # Message-ID header, derived from the key
-    kind: str = Field(max_length=48)  # template web/templates/mail/<kind>.j2
+    kind: str = Field(max_length=48)  # template activities/templates/mail/<kind>.j2
     recipient: str = Field(max_length=254)
     recipient_name: str | None = Field(default=None, max_length=64)
     case_number: str | None = Field(default=None, max_length=32, index=True)

@@ -13,30 +13,28 @@ from starlette.middleware.sessions import SessionMiddleware
 from core.config import Settings, load_settings
 from core.temporal import connect
 from models.db import get_engine, init_db
-from web.error_pages import install_error_pages
-from web.errors import install_handlers
-from web.headers import install_security_headers
-from web.routes import (
-    admin_mail,
-    admin_mailbox,
-    admin_open311,
-    auth,
-    calendar,
-    case_actions,
-    cases,
-    open311,
-    operations,
-    pages_auth,
-    pages_case,
-    pages_coordinator,
-    pages_liaison,
-    pages_operations,
-    pages_public,
-    pages_supervisor,
-    reference,
-)
-from web.routes.pages_render import install_page_handlers, render, templates
-from web.upload_limit import install_upload_limit
+from web.admin import mailbox as admin_mailbox
+from web.admin import open311_keys as admin_open311
+from web.admin import outbox as admin_mail
+from web.auth import api as auth
+from web.auth import pages as pages_auth
+from web.cases import actions as case_actions
+from web.cases import api as cases
+from web.cases import pages as pages_case
+from web.desks import coordinator as pages_coordinator
+from web.desks import liaison as pages_liaison
+from web.desks import supervisor as pages_supervisor
+from web.kit.error_pages import install_error_pages
+from web.kit.errors import install_handlers
+from web.kit.headers import install_security_headers
+from web.kit.pages import install_page_handlers, render, templates
+from web.kit.upload_limit import install_upload_limit
+from web.operations import api as operations
+from web.operations import pages as pages_operations
+from web.public import open311
+from web.public import track as pages_public
+from web.reference import api as reference
+from web.reference import calendar
 
 HERE = Path(__file__).resolve().parent
 # `templates` (re-exported) is the pages' Jinja environment, with t(), viewer(), csrf_token().

@@ -12,7 +12,7 @@ import dataclasses
 
 from temporalio import workflow
 
-from workflows import payloads as p
+from core import payloads as p
 from workflows import rules
 from workflows.case_core import CaseCore
 

@@ -11,7 +11,7 @@ from typing import TypedDict, TypeVar
 from temporalio import workflow
 from temporalio.common import RetryPolicy
 
-from workflows import payloads as p
+from core import payloads as p
 from workflows import rules
 from workflows.case_texts import STEP_TEXTS, clock_label
 

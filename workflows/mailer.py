@@ -13,7 +13,7 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError
 
-from workflows import mail_payloads as m
+from core import mail_payloads as m
 
 with workflow.unsafe.imports_passed_through():
     from activities import mail as acts

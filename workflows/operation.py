@@ -15,7 +15,7 @@ import dataclasses
 from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError
 
-from workflows import operation_payloads as o
+from core import operation_payloads as o
 from workflows import operation_rules as rules
 from workflows.case_core import ACTIVITY
 from workflows.operation_core import OperationCore, initial_state, summarize

@@ -9,9 +9,9 @@ from datetime import timedelta
 
 from temporalio import workflow
 
-from workflows import operation_payloads as o
+from core import operation_payloads as o
+from core import payloads as p
 from workflows import operation_rules as rules
-from workflows import payloads as p
 from workflows.case_core import ACTIVITY
 from workflows.operation_dept import DepartmentLinks, sleep_until
 

@@ -16,8 +16,8 @@ from temporalio import workflow
 from temporalio.exceptions import FailureError
 from temporalio.workflow import ParentClosePolicy
 
-from workflows import operation_payloads as o
-from workflows import payloads as p
+from core import operation_payloads as o
+from core import payloads as p
 from workflows.case_texts import STEP_TEXTS
 
 with workflow.unsafe.imports_passed_through():

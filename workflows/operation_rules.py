@@ -12,9 +12,10 @@ from datetime import date, datetime, time, timedelta, tzinfo
 
 from temporalio.exceptions import ApplicationError
 
-from workflows import operation_payloads as o
-from workflows import payloads as p
-from workflows.rules import CONFLICT, check_reason, forbidden, invalid
+from core import operation_payloads as o
+from core import payloads as p
+from core.refusals import CONFLICT, forbidden, invalid
+from workflows.rules import check_reason
 
 ROLES: dict[str, tuple[str, ...]] = {
     "launch": ("coordinator",),

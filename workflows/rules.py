@@ -7,13 +7,8 @@ field in details). The checks read the state and never change it.
 
 from __future__ import annotations
 
-from temporalio.exceptions import ApplicationError
-
-from workflows import payloads as p
-
-FORBIDDEN = "forbidden"
-CONFLICT = "conflict"
-INVALID = "invalid"
+from core import payloads as p
+from core.refusals import conflict, forbidden, invalid
 
 # Statuses each action may start from.
 ALLOWED_FROM: dict[str, tuple[str, ...]] = {
@@ -62,25 +57,6 @@ ROLES: dict[str, tuple[str, ...]] = {
 }
 # Actions only the liaison of the case's current department may take.
 DEPARTMENT_ACTIONS = ("accept", "bounce", "request-extension", "report")
-
-
-def forbidden(message: str) -> ApplicationError:
-    """Returns the refusal for a role or department that may not act."""
-    return ApplicationError(message, {"code": FORBIDDEN}, type=FORBIDDEN, non_retryable=True)
-
-
-def conflict(message: str, status: str) -> ApplicationError:
-    """Returns the refusal for an action the current status does not allow."""
-    return ApplicationError(
-        message, {"code": CONFLICT, "status": status}, type=CONFLICT, non_retryable=True
-    )
-
-
-def invalid(message: str, field: str) -> ApplicationError:
-    """Returns the refusal for a missing or wrong field."""
-    return ApplicationError(
-        message, {"code": INVALID, "field": field}, type=INVALID, non_retryable=True
-    )
 
 
 def _blank(text: str | None) -> bool:

@@ -16,12 +16,12 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from activities.mail import deliver
+from core import mail_payloads as m
+from core import payloads as p
 from models.case_store import apply_projection
 from models.db import get_engine, session_scope
 from models.outbox import CLAIMED, FAILED, PENDING, SENDING, OutboxMessage
 from scripts.devstack import free_port
-from workflows import mail_payloads as m
-from workflows import payloads as p
 
 PUBLIC_URL = "https://liandong.test"
 T0 = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)  # a Friday, 10:00 in Shanghai

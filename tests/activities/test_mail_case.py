@@ -12,10 +12,10 @@ from sqlmodel import Session
 from temporalio.client import WorkflowHandle
 
 from activities.mail import compose_digests
+from core import mail_payloads as m
+from core import payloads as p
 from models.case import Case
 from models.db import get_engine
-from workflows import mail_payloads as m
-from workflows import payloads as p
 from workflows.case import CaseWorkflow
 
 COORDINATOR = p.Actor(username="coordinator", role="coordinator")

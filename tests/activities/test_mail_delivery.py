@@ -15,13 +15,13 @@ from mail_helpers import case_state, deliver_all, line, project, rows
 from sqlmodel import Session
 
 from activities.mail import deliver, digest_time_after
+from core import mail_payloads as m
+from core import payloads as p
 from core.naming import MAILER_WORKFLOW_ID
 from models.calendar_store import load_calendar
 from models.db import get_engine, session_scope
 from models.mail_store import LEASE, retry
 from models.outbox import OutboxMessage
-from workflows import mail_payloads as m
-from workflows import payloads as p
 from workflows.mailer import MailerWorkflow
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -9,11 +9,11 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session
 
+from core import operation_payloads as o
+from core import payloads as p
 from models import operation_store as store
 from models.db import session_scope
 from models.operation_escalation import LateDuty, escalated_duties
-from workflows import operation_payloads as o
-from workflows import payloads as p
 
 T0 = datetime(2026, 7, 1, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
 CONFIRM_BY = T0 + timedelta(hours=6)

@@ -10,12 +10,12 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import Session, col, select
 
 from activities.mail_render import render
+from core import operation_payloads as o
+from core import payloads as p
 from core.workcal import TZ
 from models import operation_store as store
 from models.db import get_engine, session_scope
 from models.outbox import OutboxMessage
-from workflows import operation_payloads as o
-from workflows import payloads as p
 
 T0 = datetime(2026, 7, 1, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
 EVENING = T0 + timedelta(hours=10)

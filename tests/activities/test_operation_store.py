@@ -10,14 +10,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import Session, select
 
+from core import operation_payloads as o
+from core import payloads as p
 from core.workcal import TZ
 from models import operation_cases as cases
 from models import operation_store as store
 from models.case import CaseCounter
 from models.db import session_scope
 from models.routing import rule_in_street
-from workflows import operation_payloads as o
-from workflows import payloads as p
 
 T0 = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
 EVENING = T0 + timedelta(hours=10)

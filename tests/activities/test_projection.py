@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session
 
+from core import payloads as p
 from models.case_store import apply_projection, get_case, timeline
 from models.db import session_scope
-from workflows import payloads as p
 
 T0 = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
 

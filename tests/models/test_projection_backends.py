@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import create_engine
 from sqlmodel import Session
 
+from core import payloads as p
 from models.case_store import apply_projection, list_cases, next_number, timeline
 from models.db import get_engine, init_db
 from models.seed import seed
-from workflows import payloads as p
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

@@ -13,9 +13,9 @@ from fastapi import HTTPException
 from pages_helpers import Browser, pages_app
 
 from core.config import load_settings
-from web import error_pages
+from web.kit import error_pages
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "web" / "templates"
+WEB = Path(__file__).resolve().parents[2] / "web"
 SECURITY_HEADERS = ("X-Content-Type-Options", "Referrer-Policy", "X-Frame-Options")
 
 
@@ -142,10 +142,10 @@ def test_templates_need_no_inline_script_or_style() -> None:
     inline = re.compile(
         r"<script(?![^>]*\bsrc=)|<style|\sstyle=|\shx-on|\son[a-z]+=|javascript:", re.I
     )
-    for path in TEMPLATES.rglob("*.html"):
+    for path in WEB.glob("*/templates/**/*.html"):
         for n, line in enumerate(path.read_text().splitlines(), 1):
             if inline.search(line):
-                offenders.append(f"{path.relative_to(TEMPLATES)}:{n}: {line.strip()[:80]}")
+                offenders.append(f"{path.relative_to(WEB)}:{n}: {line.strip()[:80]}")
     assert not offenders, "inline code breaks the CSP:\n" + "\n".join(offenders)
 
 

@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from models.case import Case
 from models.db import get_engine
-from web.ratelimit import FailureWindow, RateLimits
+from web.kit.ratelimit import FailureWindow, RateLimits
 
 PHONE = "13912345678"
 

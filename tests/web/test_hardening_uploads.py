@@ -13,7 +13,7 @@ from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
 from core.config import load_settings
-from web.upload_limit import MAX_REQUEST_BYTES, BodyTooLarge, UploadLimit
+from web.kit.upload_limit import MAX_REQUEST_BYTES, BodyTooLarge, UploadLimit
 
 MB = 1024 * 1024
 PNG_HEAD = b"\x89PNG\r\n\x1a\n"

@@ -17,11 +17,11 @@ from operation_helpers import clock, eventually, launched_operations, outbox
 from pages_helpers import Browser, pages_app, text
 from sqlmodel import Session
 
+from core import operation_payloads as o
+from core import payloads as p
 from core.naming import operation_workflow_id
 from models import operation_store as store
 from models.db import get_engine, session_scope
-from workflows import operation_payloads as o
-from workflows import payloads as p
 from workflows.operation import OperationWorkflow
 
 ID_RE = re.compile(r"/operations/(LH-\d{4}-\d{4})")

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from starlette.datastructures import Headers, UploadFile
 
+from core import payloads as p
 from models.case import Case
 from models.user import ROLES, User
-from web.i18n import CATALOGUE, label, translate
-from web.routes.pages_actions import UI_ORDER, allowed_actions
-from web.uploads import MAX_BYTES, PhotoRefused, photo_path, save_photos, sniff
-from workflows import payloads as p
+from web.cases.forms import UI_ORDER, allowed_actions
+from web.cases.uploads import MAX_BYTES, PhotoRefused, photo_path, save_photos, sniff
+from web.kit.i18n import CATALOGUE, label, translate
 from workflows.rules import ALLOWED_FROM, DEPARTMENT_ACTIONS
 from workflows.rules import ROLES as ACTION_ROLES
 
@@ -98,9 +98,9 @@ def test_only_stored_names_are_served(tmp_path):
 
 def test_every_key_the_pages_use_is_in_both_languages():
     used = set()
-    for path in (ROOT / "web" / "templates").rglob("*.html"):
+    for path in (ROOT / "web").glob("*/templates/**/*.html"):
         used |= set(re.findall(r"""\bt\(\s*["']([a-z0-9_.-]+)["']""", path.read_text()))
-    for path in (ROOT / "web" / "routes").glob("pages_*.py"):
+    for path in (ROOT / "web").glob("*/*.py"):
         used |= set(
             re.findall(
                 r"""["']((?:refuse|error|what|track|common|field)\.[a-z0-9_.-]+)["']""",

@@ -11,9 +11,9 @@ import pytest
 from temporalio.service import RPCError
 from workflow_helpers import COORDINATOR, CaseDriver
 
+from core import payloads as p
 from models.calendar_store import load_calendar
 from models.seed import CATEGORIES
-from workflows import payloads as p
 from workflows.case import CaseWorkflow
 
 

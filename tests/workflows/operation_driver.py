@@ -18,11 +18,11 @@ from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 from workflow_helpers import COORDINATOR, refusal, sleep_until
 
+from core import operation_payloads as o
 from core.naming import operation_department_workflow_id, operation_workflow_id
 from core.workcal import TZ
 from models import operation_store as store
 from models.operation import Operation, OperationDepartment, OperationEvent
-from workflows import operation_payloads as o
 from workflows.operation import OperationWorkflow
 
 

@@ -19,9 +19,9 @@ from workflow_helpers import (
 )
 
 from activities.case import build_clock, resume
+from core import payloads as p
 from core import workcal
 from core.workcal import TZ
-from workflows import payloads as p
 from workflows.case import CaseWorkflow
 
 CLOCK_ACTIONS = ("reminded", "overdue", "escalated")

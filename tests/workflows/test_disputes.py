@@ -6,8 +6,8 @@ import pytest
 from sqlmodel import Session, select
 from workflow_helpers import SUPERVISOR, liaison
 
+from core import payloads as p
 from models.reference import Rule
-from workflows import payloads as p
 from workflows.case import CaseWorkflow
 
 

@@ -12,8 +12,8 @@ from workflow_helpers import (
     to_minute,
 )
 
+from core import payloads as p
 from core import workcal
-from workflows import payloads as p
 from workflows.case import CaseWorkflow
 
 

@@ -8,8 +8,8 @@ import pytest
 from operation_driver import evening, operations
 from workflow_helpers import ADMIN, COORDINATOR, INSPECTOR, SUPERVISOR, liaison, now
 
+from core import operation_payloads as o
 from models import operation_store as store
-from workflows import operation_payloads as o
 from workflows.operation import OperationWorkflow as Op
 
 

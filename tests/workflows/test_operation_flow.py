@@ -9,11 +9,11 @@ from operation_driver import evening, operations
 from sqlmodel import Session
 from workflow_helpers import COORDINATOR, SUPERVISOR, liaison, now, working_day_at
 
+from core import operation_payloads as o
+from core import payloads as p
 from core import workcal
 from models import operation_store as store
 from models.case_store import get_case, timeline
-from workflows import operation_payloads as o
-from workflows import payloads as p
 from workflows.case import CaseWorkflow
 from workflows.operation import OperationWorkflow as Op
 

@@ -18,7 +18,7 @@ from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
 from workflow_helpers import COORDINATOR, liaison, now
 
-from workflows import operation_payloads as o
+from core import operation_payloads as o
 from workflows.operation import OperationWorkflow as Op
 from workflows.operation_core import LINGER
 from workflows.operation_dept import OperationDepartmentWorkflow

@@ -9,8 +9,8 @@ import pytest
 from temporalio.exceptions import ApplicationError
 from workflow_helpers import COORDINATOR, liaison
 
+from core import operation_payloads as o
 from core.workcal import TZ
-from workflows import operation_payloads as o
 from workflows.operation_core import summarize
 from workflows.operation_rules import check_launch, expand_sessions
 

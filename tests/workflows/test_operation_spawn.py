@@ -13,10 +13,10 @@ from temporalio.testing import ActivityEnvironment
 from workflow_helpers import liaison
 
 from activities.operation import spawn_case
+from core import operation_payloads as o
 from models import operation_store as store
 from models.case import Case, CaseEvent
 from models.db import session_scope
-from workflows import operation_payloads as o
 
 T0 = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 

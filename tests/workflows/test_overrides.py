@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from workflow_helpers import COORDINATOR, SUPERVISOR, assert_exact, liaison, local, to_minute
 
+from core import payloads as p
 from core import workcal
-from workflows import payloads as p
 from workflows.case import CaseWorkflow
 
 

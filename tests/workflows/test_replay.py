@@ -20,7 +20,7 @@ from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
 from workflow_helpers import COORDINATOR, INSPECTOR, SUPERVISOR, CaseDriver, liaison, local, now
 
-from workflows import payloads as p
+from core import payloads as p
 from workflows.case import CaseWorkflow
 from workflows.case_core import ARCHIVE_AFTER
 

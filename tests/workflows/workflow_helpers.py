@@ -14,12 +14,12 @@ from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 
+from core import payloads as p
 from core import workcal
 from core.workcal import TZ
 from models.case import Case, CaseEvent
 from models.case_store import get_case, timeline
 from models.reference import Rule
-from workflows import payloads as p
 from workflows.case import CaseWorkflow
 
 COORDINATOR = p.Actor(username="coordinator", role="coordinator")

@@ -1,0 +1,1 @@
+"""Administration pages: mail outbox, dev mailbox, Open311 keys, department heads."""

@@ -1,0 +1,1 @@
+"""Signing in: bearer tokens for the API, the session for pages."""

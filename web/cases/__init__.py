@@ -1,0 +1,1 @@
+"""Cases: the API, the case page, its action dialogs and its history."""

@@ -1,0 +1,244 @@
+"""The case pages: search, one case with its history, action forms, and the report photos."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import FileResponse, HTMLResponse, Response
+from sqlmodel import Session
+
+from core import payloads as p
+from models.case import Case
+from models.case_store import timeline
+from models.routing import route
+from models.user import User
+from web.cases.forms import (
+    PAGE_ACTIONS,
+    allowed_actions,
+    override_choices,
+    run_action,
+)
+from web.cases.history import display_names, history
+from web.cases.query import Filters, Page, bounce_history, search, suggestion
+from web.cases.service import visible_case
+from web.cases.uploads import media_type, photo_path
+from web.kit.csrf import verify_csrf
+from web.kit.deps import SessionDep, TemporalDep
+from web.kit.errors import ApiError
+from web.kit.i18n import label, lang_of, translate
+from web.kit.pages import (
+    PageError,
+    PageUser,
+    is_htmx,
+    page_or_fragment,
+    redirect,
+)
+from web.reference.names import reference
+
+router = APIRouter(tags=["pages"], include_in_schema=False, dependencies=[Depends(verify_csrf)])
+
+SEARCH_FILTERS = ("status", "department", "category", "grid", "light")
+
+
+def visible_row(session: Session, user: User, number: str) -> Case:
+    """Returns a case the user may see; an HTML 403 or 404 otherwise."""
+    try:
+        return visible_case(session=session, user=user, number=number)
+    except ApiError as err:
+        raise PageError(
+            err.status_code, "error.403" if err.status_code == 403 else "error.404"
+        ) from None
+
+
+def decorate(session: Session, user: User, page: Page) -> Page:
+    """Adds to a page of cases what its rows show: the user's actions and bounce reasons."""
+    page.extra["actions"] = {row.number: allowed_actions(user, row) for row in page.items}
+    bounced = [
+        r.number
+        for r in page.items
+        if r.bounces and r.status in (p.BOUNCED, p.DISPUTED, p.REGISTERED)
+    ]
+    page.extra["bounces"] = bounce_history(session=session, numbers=bounced)
+    return page
+
+
+def form_context(session: Session, row: Case, action: str) -> dict[str, Any]:
+    """Returns what an action's form shows besides the typed values."""
+    bounces: list = []
+    if action in ("dispatch", "arbitrate") and row.bounces:
+        bounces = bounce_history(session=session, numbers=[row.number])[row.number]
+    ctx: dict[str, Any] = {
+        "suggestion": "",
+        "route_dept": "",
+        "bounces": bounces,
+        "overrides": override_choices(row) if action == "override" else [],
+    }
+    if action in ("dispatch", "register-dispatch", "arbitrate"):
+        rule = route(session=session, category=row.category, grid=row.grid)
+        ctx["route_dept"] = rule.department if rule else ""
+        ctx["suggestion"] = suggestion(session=session, row=row, bounces=bounces)
+    return ctx
+
+
+@router.get("/cases", response_class=HTMLResponse)
+def cases_page(request: Request, session: SessionDep, user: PageUser) -> HTMLResponse:
+    """Searches every case the user may see, with filters and paging."""
+    filters = Filters.from_request(request)
+    page = decorate(session, user, search(session=session, user=user, filters=filters))
+    show = (
+        SEARCH_FILTERS
+        if user.role != "liaison"
+        else tuple(f for f in SEARCH_FILTERS if f != "department")
+    )
+    return page_or_fragment(
+        request,
+        "cases/list.html",
+        "cases/_list.html",
+        {
+            "active": "cases",
+            "page": page,
+            "url": "/cases",
+            "params": filters.params(),
+            "filters": filters,
+            "statuses": p.STATUSES,
+            "show": show,
+            "list_id": "case-list",
+            "refresh": False,
+            "row_actions": ("verify",) if user.role == "inspector" else (),
+            "show_department": True,
+        },
+    )
+
+
+@router.get("/cases/{number}", response_class=HTMLResponse)
+def case_page(request: Request, number: str, session: SessionDep, user: PageUser) -> HTMLResponse:
+    """Shows one case: facts, clock and light, the actions the user may take, its history."""
+    row = visible_row(session, user, number)
+    events = timeline(session=session, number=number)
+    lines = history(
+        events,
+        lang=lang_of(request),
+        ref=reference(request),
+        names=display_names(session=session, events=events),
+    )
+    actions = allowed_actions(user, row)
+    interim_only = (
+        user.role == "liaison"
+        and user.department == row.interim_department
+        and user.department != row.department
+        and "interim-report" not in actions
+    )
+    return page_or_fragment(
+        request,
+        "cases/detail.html",
+        "cases/_body.html",
+        {
+            "row": row,
+            "lines": lines,
+            "actions": actions,
+            "public": False,
+            "forms": {a: form_context(session, row, a) for a in actions},
+            "reporter": user.role != "liaison",
+            "interim_only": interim_only,
+        },
+    )
+
+
+@router.get("/cases/{number}/act/{action}", response_class=HTMLResponse)
+def action_form(
+    request: Request, number: str, action: str, session: SessionDep, user: PageUser
+) -> HTMLResponse:
+    """Returns one action's form: a fragment for the dialog, a page otherwise."""
+    if action not in PAGE_ACTIONS:
+        raise PageError(404, "error.404")
+    row = visible_row(session, user, number)
+    context = {
+        "row": row,
+        "action": action,
+        "values": {},
+        "error": None,
+        "error_field": None,
+        "where": "dialog" if is_htmx(request) else "page",
+        "photos_dropped": False,
+        **form_context(session, row, action),
+    }
+    if action not in allowed_actions(user, row):
+        context["error"] = _not_now(request, row, action)
+    return page_or_fragment(request, "cases/action.html", "cases/_action_form.html", context)
+
+
+def _not_now(request: Request, row: Case, action: str) -> str:
+    lang = lang_of(request)
+    return translate(
+        lang,
+        "refuse.conflict",
+        action=label(lang, "action", action),
+        status=label(lang, "status", row.status),
+    )
+
+
+@router.post("/cases/{number}/act/{action}")
+async def act_on_case(
+    request: Request,
+    number: str,
+    action: str,
+    session: SessionDep,
+    user: PageUser,
+    client: TemporalDep,
+) -> Response:
+    """Runs an action through the workflow; a refusal re-renders the form with what was typed."""
+    if action not in PAGE_ACTIONS:
+        raise PageError(404, "error.404")
+    row = visible_row(session, user, number)
+    form = await request.form()
+    where = form.get("where") if form.get("where") in ("dialog", "page") else "page"
+    outcome = await run_action(
+        client,
+        lang=lang_of(request),
+        user=user,
+        row=row,
+        action=action,
+        form=form,
+        data_dir=request.app.state.settings.data_dir,
+    )
+    if outcome.ok:
+        if not is_htmx(request):
+            return redirect(request, f"/cases/{number}")
+        events = {
+            "case-changed": {"number": number, "action": action},
+            f"case.{action}": {"number": number},
+            "flash": outcome.message,
+            "close-dialog": True,
+        }
+        return Response(
+            status_code=200, headers={"HX-Trigger": json.dumps(events), "HX-Reswap": "none"}
+        )
+    context = {
+        "row": row,
+        "action": action,
+        "values": outcome.values,
+        "error": outcome.message,
+        "error_field": outcome.error_field,
+        "where": where,
+        "photos_dropped": outcome.photos_dropped,
+        **form_context(session, row, action),
+    }
+    return page_or_fragment(request, "cases/action.html", "cases/_action_form.html", context)
+
+
+@router.get("/cases/{number}/photos/{name}")
+def case_photo(
+    request: Request, number: str, name: str, session: SessionDep, user: PageUser
+) -> FileResponse:
+    """Serves a report photo to a user who may see the case."""
+    visible_row(session, user, number)
+    path = photo_path(request.app.state.settings.data_dir, number, name)
+    if path is None:
+        raise PageError(404, "error.404")
+    return FileResponse(
+        path,
+        media_type=media_type(name),
+        headers={"Cache-Control": "private, max-age=3600", "X-Content-Type-Options": "nosniff"},
+    )

@@ -1,0 +1,1 @@
+"""The desks of each role: liaison, coordinator (console and intake), supervisor."""

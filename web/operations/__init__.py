@@ -1,0 +1,1 @@
+"""Joint operations (联合行动): the API, the pages and their action dialogs."""

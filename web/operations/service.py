@@ -1,0 +1,226 @@
+"""What the operations API and pages share: who may see a joint operation (联合执法), launching
+it and acting on it. Every change goes through the `operation-<id>` workflow."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session, select
+from starlette.concurrency import run_in_threadpool
+from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError
+from temporalio.service import RPCError, RPCStatusCode
+
+from core import operation_payloads as o
+from core.naming import operation_workflow_id
+from core.workcal import TZ
+from models import operation_store as store
+from models.db import get_engine, session_scope
+from models.operation import Operation, OperationDepartment
+from models.reference import Category, Department, Grid
+from models.user import User
+from web.cases.service import actor_of
+from web.kit.errors import ApiError, forbidden, invalid, not_found
+from web.kit.temporal import refusal_to_http, start_and_wait, unavailable
+from workflows import operation_rules as rules
+from workflows.operation_rules import expand_sessions
+
+COUNT_KINDS = o.COUNT_KINDS
+
+
+def aware(moment: datetime) -> datetime:
+    """Returns `moment` with a time zone: a naive time is read as Asia/Shanghai wall-clock."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=TZ)
+
+
+# -- who sees what ---------------------------------------------------------------------------
+
+
+def taking_part(session: Session, operation_id: str) -> list[str]:
+    """Returns the codes of an operation's departments."""
+    query = select(OperationDepartment.department).where(
+        OperationDepartment.operation_id == operation_id
+    )
+    return list(session.exec(query))
+
+
+def can_see(user: User, departments: list[str]) -> bool:
+    """Tells whether a user may see an operation: a liaison only one its department is in."""
+    if user.role != "liaison":
+        return True
+    return user.department is not None and user.department in departments
+
+
+def visible_operation(*, session: Session, user: User, operation_id: str) -> Operation:
+    """Returns an operation the user may see: 404 if unknown, 403 if its department is not in it."""
+    row = store.get_operation(session=session, operation_id=operation_id)
+    if row is None:
+        raise not_found(f"operation {operation_id}")
+    if not can_see(user, taking_part(session, operation_id)):
+        raise forbidden(f"department {user.department} does not take part in {operation_id}")
+    return row
+
+
+# -- launching ----------------------------------------------------------------------------------
+
+
+def check_area(session: Session, codes: list[str]) -> list[str]:
+    """Returns the area's codes, each a grid or a street; 422 naming `area` otherwise."""
+    area = [c.strip() for c in codes if c and c.strip()]
+    if not area:
+        raise invalid("area", "name at least one grid or street")
+    for code in area:
+        street = session.get(Department, code)
+        if session.get(Grid, code) is None and (street is None or street.kind != "street"):
+            raise invalid("area", f"unknown grid or street {code}")
+    return list(dict.fromkeys(area))
+
+
+def check_departments(session: Session, lead: str, cooperating: list[str]) -> None:
+    """Refuses with 422 a lead or cooperating department that does not exist."""
+    if session.get(Department, lead) is None:
+        raise invalid("lead", f"unknown department {lead}")
+    for code in cooperating:
+        if session.get(Department, code) is None:
+            raise invalid("cooperating", f"unknown department {code}")
+
+
+def session_windows(
+    windows: list[tuple[datetime, datetime]] | None, recurrence: dict[str, Any] | None
+) -> list[o.SessionWindow]:
+    """Returns the sessions: explicit windows, or a recurring campaign expanded day by day."""
+    if bool(windows) == bool(recurrence):
+        raise invalid("sessions", "give either sessions (time windows) or a recurrence")
+    if windows:
+        return [o.SessionWindow(start=aware(s), end=aware(e)) for s, e in windows]
+    assert recurrence is not None
+    try:
+        return expand_sessions(
+            first=recurrence["first_date"],
+            last=recurrence["last_date"],
+            start=recurrence["start_time"],
+            end=recurrence["end_time"],
+            tz=TZ,
+            repeat=recurrence.get("repeat") or "daily",
+            weekdays=list(recurrence.get("weekdays") or []),
+        )
+    except ApplicationError as err:
+        raise _refusal(err, recurring=True) from None
+
+
+# expand_sessions names its arguments, the API's recurrence its fields.
+_RECURRENCE_FIELDS = {"last": "last_date", "first": "first_date"}
+
+
+def _refusal(err: ApplicationError, *, recurring: bool = False) -> ApiError:
+    out = refusal_to_http(err)
+    field = out.extra.get("field")
+    if field:
+        if recurring:
+            field = out.extra["field"] = f"recurrence.{_RECURRENCE_FIELDS.get(field, field)}"
+        out.detail = f"{field}: {out.detail}"
+    return out
+
+
+def launch_input(
+    *,
+    user: User,
+    title: str,
+    goal: str,
+    area: list[str],
+    windows: list[tuple[datetime, datetime]] | None,
+    recurrence: dict[str, Any] | None,
+    lead: str,
+    cooperating: list[str],
+    confirm_deadline: datetime,
+    report_within: float,
+    report_unit: str,
+    now: datetime | None = None,
+) -> o.OperationInput:
+    """Checks a launch against the reference data and the rules; numbers the operation."""
+    if user.role not in rules.ROLES["launch"]:
+        raise forbidden(f"role {user.role} may not launch operations; needs coordinator")
+    sessions = session_windows(windows, recurrence)
+    with Session(get_engine()) as session:
+        codes = check_area(session, area)
+        check_departments(session, lead, cooperating)
+    inp = o.OperationInput(
+        operation_id="(new)",
+        title=title.strip(),
+        goal=(goal or "").strip(),
+        area=codes,
+        sessions=sessions,
+        lead=lead,
+        cooperating=list(cooperating),
+        confirm_deadline=aware(confirm_deadline),
+        launched_by=actor_of(user),
+        report_within=report_within,
+        report_unit=report_unit,
+    )
+    try:
+        rules.check_launch(inp, now or datetime.now(TZ))
+    except ApplicationError as err:
+        raise _refusal(err) from None
+    # Numbered only once the launch is sound, so a refused one leaves no gap.
+    with session_scope() as session:
+        return dataclasses.replace(inp, operation_id=store.next_operation_id(session=session))
+
+
+async def launch(client: Client, inp: o.OperationInput) -> str:
+    """Starts the operation's workflow and waits until its projection row exists."""
+    await start_and_wait(
+        client,
+        "OperationWorkflow",
+        inp,
+        workflow_id=operation_workflow_id(inp.operation_id),
+        visible=lambda: _exists(inp.operation_id),
+        what=f"operation {inp.operation_id}",
+    )
+    return inp.operation_id
+
+
+def _exists(operation_id: str) -> bool:
+    with Session(get_engine()) as session:
+        return session.get(Operation, operation_id) is not None
+
+
+# -- acting --------------------------------------------------------------------------------------
+
+
+def check_spawn(session: Session, *, category: str, grid: str) -> None:
+    """Refuses with 422 a category or grid that does not exist, before the workflow is asked."""
+    if not category or session.get(Category, category) is None:
+        raise invalid("category", f"unknown category {category}")
+    if not grid or session.get(Grid, grid) is None:
+        raise invalid("grid", f"unknown grid {grid}")
+
+
+def load(operation_id: str) -> Operation:
+    """Returns an operation row or a 404."""
+    with Session(get_engine(), expire_on_commit=False) as session:
+        row = store.get_operation(session=session, operation_id=operation_id)
+    if row is None:
+        raise not_found(f"operation {operation_id}")
+    return row
+
+
+async def act(client: Client, *, operation_id: str, update: str, inp: Any) -> o.OperationView:
+    """Runs one action as an update of `operation-<id>`; a refusal becomes a 403, 409 or 422."""
+    row = await run_in_threadpool(load, operation_id)
+    handle = client.get_workflow_handle(operation_workflow_id(operation_id))
+    try:
+        return await handle.execute_update(update, inp, result_type=o.OperationView)
+    except WorkflowUpdateFailedError as err:
+        raise refusal_to_http(err, current_status=row.status) from None
+    except RPCError as err:
+        if err.status in (RPCStatusCode.NOT_FOUND, RPCStatusCode.FAILED_PRECONDITION):
+            # The workflow has finished (closed or cancelled long ago, or stopped by an admin).
+            raise ApiError(
+                409,
+                f"operation {operation_id} is {row.status} and takes no more actions",
+                code="conflict",
+                status=row.status,
+            ) from None
+        raise unavailable(err) from None

@@ -1,0 +1,1 @@
+"""What citizens and outside systems use: case tracking and Open311."""

@@ -1,0 +1,1 @@
+"""Reference data: departments, grids, categories, routing and the working calendar."""
