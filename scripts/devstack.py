@@ -38,6 +38,7 @@ from types import FrameType, TracebackType
 from typing import IO
 
 from core.config import load_settings
+from scripts.restarts import Restarter
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -411,6 +412,16 @@ class DevStack:
         """Stops the web app (SIGTERM, SIGKILL after 10 s)."""
         self._terminate(WEB, signal.SIGTERM, STOP_TIMEOUT)
 
+    def restart(self, name: str) -> None:
+        """Starts a child again that exited (the Temporal server keeps its database file)."""
+        starts = {
+            TEMPORAL: self.start_temporal,
+            DEVSMTP: self.start_devsmtp,
+            WORKER: self.start_worker,
+            WEB: self.start_web,
+        }
+        starts[name]()
+
     def running(self) -> dict[str, bool]:
         """Names of the children started and not stopped, with whether each is alive."""
         with self._lock:
@@ -576,8 +587,12 @@ def _banner(stack: DevStack) -> str:
     return "\n".join(lines)
 
 
+def _say(line: str) -> None:
+    print(f"{time.strftime('%H:%M:%S')} {line}", file=sys.stderr, flush=True)
+
+
 def main() -> int:
-    """Runs the stack in the foreground until Ctrl-C/SIGTERM or a child dies."""
+    """Runs the stack in the foreground until Ctrl-C/SIGTERM, restarting children that crash."""
     os.environ.setdefault("LIANDONG_DEMO", "1")
     stack = DevStack()
     stop_event = threading.Event()
@@ -587,7 +602,6 @@ def main() -> int:
         stack.cancel()  # a start() in progress gives up and stops what it started
 
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
-    code = 0
     try:
         print(f"Starting Liandong (logs in {stack.log_dir}) ...", flush=True)
         try:
@@ -600,19 +614,17 @@ def main() -> int:
         if stop_event.is_set():
             return 0
         print(_banner(stack), flush=True)
+        restarter = Restarter(
+            exited=stack.exited,
+            start=stack.restart,
+            log=_say,
+            on_crash=lambda name: _say(
+                f"last lines of {stack.log_path(name)}:\n{log_tail(stack.log_path(name), 15)}"
+            ),
+        )
         while not stop_event.wait(0.5):
-            dead = stack.exited()
-            if dead:
-                for name in dead:
-                    print(
-                        f"\n{name} exited unexpectedly; last lines of {stack.log_path(name)}:\n"
-                        f"{log_tail(stack.log_path(name))}",
-                        file=sys.stderr,
-                        flush=True,
-                    )
-                code = 1
-                break
-        return code
+            restarter.tick()
+        return 0
     finally:
         for sig in previous:
             signal.signal(sig, signal.SIG_IGN)

@@ -42,14 +42,40 @@ def engine():
     return eng
 
 
-@pytest.fixture(scope="session")
-async def time_env():
-    """The time-skipping Temporal test server, shared by the session."""
+async def _time_skipping_server():
     from temporalio.testing import WorkflowEnvironment
 
-    env = await WorkflowEnvironment.start_time_skipping(
+    return await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=bin_path("temporal-test-server")
     )
+
+
+@pytest.fixture(scope="session")
+async def shared_time_env():
+    """The time-skipping Temporal test server shared by modules without a clock of their own."""
+    env = await _time_skipping_server()
+    yield env
+    await env.shutdown()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "own_clock: the module gets a time-skipping server of its own (see time_env)"
+    )
+
+
+@pytest.fixture(scope="module")
+async def time_env(request: pytest.FixtureRequest, shared_time_env):
+    """The time-skipping server of a module: the shared one, or its own when marked `own_clock`.
+
+    A module that skips days or weeks, or leaves timers that no worker takes, marks itself
+    `own_clock`: a server whose clock others share does not skip past a timer nobody serves, and
+    other modules need not inherit its clock.
+    """
+    if request.node.get_closest_marker("own_clock") is None:
+        yield shared_time_env
+        return
+    env = await _time_skipping_server()
     yield env
     await env.shutdown()
 

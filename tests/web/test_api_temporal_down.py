@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime
 
 import httpx
 import pytest
+from factories import saved_case
 from sqlmodel import Session
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -38,22 +38,13 @@ class UnreachableTemporal:
 def case_number(engine) -> Iterator[str]:
     """A new case in the projection (as if filed before the outage); removed afterwards."""
     number = f"2099-12-{uuid.uuid4().int % 10**6:06d}"
-    with Session(engine) as session:
-        session.add(
-            Case(
-                number=number,
-                status="new",
-                category="noise",
-                description="夜间施工噪声",
-                grid="hongqi-01",
-                street="hongqi",
-                address="红旗镇金湖路1号",
-                channel="hotline",
-                created_at=datetime.now(UTC),
-                version=1,
-            )
-        )
-        session.commit()
+    saved_case(
+        engine,
+        number=number,
+        category="noise",
+        description="夜间施工噪声",
+        address="红旗镇金湖路1号",
+    )
     yield number
     with Session(engine) as session:
         row = session.get(Case, number)

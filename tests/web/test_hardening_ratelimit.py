@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
-import uuid
-from datetime import UTC, datetime
 
 import httpx
 import pytest
+from factories import saved_case
 from pages_helpers import Browser, pages_app
-from sqlmodel import Session
 
 from models.case import Case
 from models.db import get_engine
@@ -30,22 +28,13 @@ class Clock:
 
 def reported_case(status: str = "dispatched") -> Case:
     """Writes a case row (as the projection would) that a citizen can look up."""
-    row = Case(
-        number=f"T{uuid.uuid4().hex[:12]}",
+    return saved_case(
+        get_engine(),
         status=status,
-        category="manhole-cover",
         description="井盖破损 unique-desc",
-        grid="hongqi-01",
-        street="hongqi",
         address="红旗路 99 号 unique-addr",
-        channel="hotline",
         reporter_phone=PHONE,
-        created_at=datetime.now(UTC),
     )
-    with Session(get_engine(), expire_on_commit=False) as session:
-        session.add(row)
-        session.commit()
-    return row
 
 
 async def at(app, address: str) -> Browser:  # noqa: ANN001

@@ -4,10 +4,7 @@ recurring launch, postpone and cancel, and every refusal as an integrator sees i
 from __future__ import annotations
 
 import re
-import shutil
-import sys
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import pytest
 from operation_helpers import (
@@ -26,18 +23,7 @@ from core.workcal import TZ
 ID_RE = re.compile(r"^LH-\d{4}-\d{4}$")
 COUNTS = ("stalls_cleared", "items_seized", "warnings", "fines", "fine_amount")
 
-
-@pytest.fixture(scope="module")
-async def time_env():
-    """A time-skipping server of this module's own: its clock runs ahead of the others'."""
-    from temporalio.testing import WorkflowEnvironment
-
-    server = Path(sys.executable).parent / "temporal-test-server"
-    path = str(server) if server.exists() else shutil.which("temporal-test-server")
-    assert path, "temporal-test-server not installed: run make test"
-    env = await WorkflowEnvironment.start_time_skipping(test_server_existing_path=path)
-    yield env
-    await env.shutdown()
+pytestmark = pytest.mark.own_clock  # its clock runs ahead of the others'
 
 
 @pytest.fixture

@@ -7,10 +7,7 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-import sys
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from operation_helpers import clock, eventually, launched_operations, outbox
@@ -31,19 +28,7 @@ RAW_KEY = re.compile(
     r"\.[a-z0-9_.\-]+"
 )
 
-
-@pytest.fixture(scope="module")
-async def time_env():
-    """A time-skipping server of this module's own (only the last test skips time, and no
-    operation outlives its test)."""
-    from temporalio.testing import WorkflowEnvironment
-
-    server = Path(sys.executable).parent / "temporal-test-server"
-    path = str(server) if server.exists() else shutil.which("temporal-test-server")
-    assert path, "temporal-test-server not installed: run make test"
-    env = await WorkflowEnvironment.start_time_skipping(test_server_existing_path=path)
-    yield env
-    await env.shutdown()
+pytestmark = pytest.mark.own_clock  # its clock runs ahead of the others'
 
 
 @pytest.fixture

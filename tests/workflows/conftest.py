@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-import sys
 import uuid
 from pathlib import Path
 
@@ -16,23 +14,15 @@ from models.calendar_store import load_calendar
 from models.seed import CATEGORIES
 from workflows.case import CaseWorkflow
 
+HERE = Path(__file__).resolve().parent
 
-@pytest.fixture(scope="module")
-async def time_env():
-    """A time-skipping server for each test module here (overrides the shared one).
 
-    A workflow that another module leaves running (or stuck on a failing task) keeps timers that
-    no worker takes, and the server then does not skip time past them: `sleep` would hang. The
-    ladders here also skip weeks, which other tests need not inherit.
-    """
-    from temporalio.testing import WorkflowEnvironment
-
-    server = Path(sys.executable).parent / "temporal-test-server"
-    path = str(server) if server.exists() else shutil.which("temporal-test-server")
-    assert path, "temporal-test-server not installed: run make test"
-    env = await WorkflowEnvironment.start_time_skipping(test_server_existing_path=path)
-    yield env
-    await env.shutdown()
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Gives every module here a time-skipping server of its own: the ladders skip weeks."""
+    for item in items:
+        module = item.getparent(pytest.Module)
+        if module is not None and HERE in Path(str(module.path)).parents:
+            module.add_marker(pytest.mark.own_clock)
 
 
 @pytest.fixture
