@@ -28,6 +28,7 @@ from web.kit.error_pages import install_error_pages
 from web.kit.errors import install_handlers
 from web.kit.headers import install_security_headers
 from web.kit.pages import install_page_handlers, render, templates
+from web.kit.text_guard import install_text_guard
 from web.kit.upload_limit import install_upload_limit
 from web.operations import api as operations
 from web.operations import pages as pages_operations
@@ -66,7 +67,8 @@ def create_app(settings: Settings | None = None, *, temporal_client=None) -> Fas
     install_handlers(app)
     install_page_handlers(app)
     install_error_pages(app)
-    install_upload_limit(app)
+    install_text_guard(app)
+    install_upload_limit(app)  # outside the text guard, which reads what it lets through
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.secret_key,

@@ -470,6 +470,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Something went wrong on the server; the action may not have been done. "
         "Please try again later, and tell the administrator if it keeps happening.",
     ),
+    "error.control_character": (
+        "输入内容含有不可见的控制字符，请删除后重试。",
+        "The text holds an invisible control character; remove it and try again.",
+    ),
     "error.too_large": (
         "提交的内容超过 {mb} MB 上限（照片每张不超过 5 MB，最多 6 张），未保存任何内容。"
         "请减少或压缩照片后重新提交；已填写的文字仍在表单中。",

@@ -10,6 +10,7 @@ from fastapi.responses import Response
 
 from models.case import Case, CaseEvent
 from models.reference import Category
+from web.kit.text_guard import CONTROL
 from web.kit.timefmt import iso
 
 FORMATS = ("json", "xml")
@@ -143,7 +144,8 @@ def _fill(element: ET.Element, value: Any) -> None:
     elif isinstance(value, bool):
         element.text = "true" if value else "false"
     elif value is not None:
-        element.text = str(value)
+        # A control character from a row written before the text guard must not break the XML.
+        element.text = CONTROL.sub("\ufffd", str(value))
 
 
 def answer(fmt: str, root: str, item: str | None, body: Any, status_code: int = 200) -> Response:
