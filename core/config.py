@@ -38,6 +38,8 @@ class Settings:
     smtp_sender: str = "联动 Liandong <noreply@liandong.local>"
     # LIANDONG_TRUST_PROXY=1: a reverse proxy of ours sets X-Forwarded-For (rate limits use it).
     trust_proxy: bool = False
+    # LIANDONG_ENV=production: no generated secret key, no demo mode.
+    production: bool = False
 
     @property
     def secret_key(self) -> str:
@@ -79,4 +81,25 @@ def load_settings() -> Settings:
         smtp_password=_env("LIANDONG_SMTP_PASSWORD", ""),
         smtp_sender=_env("LIANDONG_SMTP_SENDER", "联动 Liandong <noreply@liandong.local>"),
         trust_proxy=_env("LIANDONG_TRUST_PROXY", "0") == "1",
+        production=_env("LIANDONG_ENV", "") == "production",
     )
+
+
+# Keys seen in examples and templates: a server signing sessions with one of them is open to all.
+KNOWN_KEYS = {"", "secret", "changeme", "change-me", "dev", "development", "test", "liandong"}
+MIN_KEY_LENGTH = 32
+
+
+def production_problems(settings: Settings) -> list[str]:
+    """Returns why this installation may not start in production (empty when it may)."""
+    if not settings.production:
+        return []
+    problems = []
+    key = os.environ.get("LIANDONG_SECRET_KEY", "")
+    if key.strip().lower() in KNOWN_KEYS or len(key) < MIN_KEY_LENGTH:
+        problems.append(
+            f"LIANDONG_SECRET_KEY is missing, a default or shorter than {MIN_KEY_LENGTH} characters"
+        )
+    if settings.demo:
+        problems.append("LIANDONG_DEMO=1: demo accounts must not exist in production")
+    return problems

@@ -1,3 +1,11 @@
 """Imports every table module so that metadata.create_all sees them all."""
 
-from models import case, open311, operation, outbox, reference, user  # noqa: F401
+from models import (  # noqa: F401
+    browser_session,
+    case,
+    open311,
+    operation,
+    outbox,
+    reference,
+    user,
+)

@@ -15,6 +15,8 @@ import pytest
 _DATA = Path(tempfile.mkdtemp(prefix="liandong-test-"))
 os.environ.setdefault("LIANDONG_DATA_DIR", str(_DATA))
 os.environ.setdefault("LIANDONG_DATABASE_URL", f"sqlite:///{_DATA / 'test.db'}")
+# The test database holds the demo district and its users (password "demo"): demo mode.
+os.environ.setdefault("LIANDONG_DEMO", "1")
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
-from core.config import Settings, load_settings
+from core.config import Settings, load_settings, production_problems
 from core.temporal import connect
 from models.db import get_engine, init_db
 from web.admin import mailbox as admin_mailbox
@@ -53,6 +53,9 @@ payload (the body names the field). Times are ISO 8601 in Asia/Shanghai."""
 def create_app(settings: Settings | None = None, *, temporal_client=None) -> FastAPI:  # noqa: ANN001
     """Returns the app; `temporal_client` replaces the connection made at start-up (tests)."""
     settings = settings or load_settings()
+    problems = production_problems(settings)
+    if problems:
+        raise RuntimeError("refusing to start in production: " + "; ".join(problems))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):  # noqa: ANN202

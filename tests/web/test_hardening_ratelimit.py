@@ -56,6 +56,7 @@ async def app(engine):
         made.state.rate_limits = RateLimits(
             lookup=FailureWindow(clock=made.state.clock),
             login=FailureWindow(clock=made.state.clock),
+            login_spray=FailureWindow(limit=30, clock=made.state.clock),
         )
         yield made
 

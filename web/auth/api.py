@@ -7,11 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from pydantic import BaseModel
 
-from models.user import User, verify_password
+from web.auth.signin import SignInRefused, sign_in
 from web.auth.tokens import issue_token
 from web.kit.deps import CurrentUser, SessionDep
 from web.kit.errors import ApiError
-from web.kit.ratelimit import login_key, rate_limits
 
 router = APIRouter(prefix="/api", tags=["auth"])
 
@@ -31,14 +30,6 @@ class Me(BaseModel):
     email: str | None
 
 
-def authenticate(session, username: str, password: str) -> User | None:  # noqa: ANN001
-    """Returns the active user whose password matches, or None."""
-    user = session.get(User, username)
-    if user is None or not user.active or not verify_password(password, user.password_hash):
-        return None
-    return user
-
-
 @router.post("/token", response_model=Token)
 def login(
     request: Request,
@@ -47,21 +38,19 @@ def login(
     password: Annotated[str, Form()],
 ) -> Token:
     """Exchanges a username and password for a bearer token."""
-    limiter, key = rate_limits(request).login, login_key(request, username)
-    wait = limiter.retry_after(key)
-    if wait:
-        raise ApiError(
-            429,
-            f"too many failed sign-ins; try again in {wait} seconds",
-            code="rate_limited",
-            retry_after=wait,
-            headers={"Retry-After": str(wait)},
-        )
-    user = authenticate(session, username, password)
-    if user is None:
-        limiter.fail(key)
-        raise ApiError(401, "wrong username or password", code="unauthorized")
-    limiter.clear(key)
+    try:
+        user = sign_in(request, session, username, password)
+    except SignInRefused as refused:
+        if refused.retry_after:
+            wait = refused.retry_after
+            raise ApiError(
+                429,
+                f"too many failed sign-ins; try again in {wait} seconds",
+                code="rate_limited",
+                retry_after=wait,
+                headers={"Retry-After": str(wait)},
+            ) from None
+        raise ApiError(401, "wrong username or password", code="unauthorized") from None
     token = issue_token(username=user.username, role=user.role, department=user.department)
     return Token(access_token=token, role=user.role, department=user.department)
 

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
-from web.auth.api import authenticate
+from models.browser_session import open_session, revoke
+from models.db import get_engine
+from web.auth.signin import SignInRefused, sign_in
 from web.kit.csrf import rotate, verify_csrf
 from web.kit.deps import SessionDep
 from web.kit.pages import DESKS, PageUser, redirect, render, viewer
-from web.kit.ratelimit import login_key, minutes, rate_limits
+from web.kit.ratelimit import minutes
 
 router = APIRouter(tags=["pages"], include_in_schema=False, dependencies=[Depends(verify_csrf)])
 
@@ -45,41 +48,37 @@ async def login_submit(request: Request, session: SessionDep) -> Response:
     username = str(form.get("username") or "").strip()[:64]
     password = str(form.get("password") or "")
     target = safe_next(str(form.get("next") or ""))
-    limiter, key = rate_limits(request).login, login_key(request, username)
-    wait = limiter.retry_after(key)
-    if wait:
+    try:
+        user = await run_in_threadpool(sign_in, request, session, username, password)
+    except SignInRefused as refused:
+        wait = refused.retry_after
         return render(
             request,
             "login.html",
             {
                 "active": "login",
                 "username": username,
-                "error": "ratelimit.blocked",
-                "error_fields": {"minutes": minutes(wait)},
+                "error": "ratelimit.blocked" if wait else "login.failed",
+                "error_fields": {"minutes": minutes(wait)} if wait else {},
                 "next": target,
             },
-            status_code=429,
-            headers={"Retry-After": str(wait)},
+            status_code=429 if wait else 200,
+            headers={"Retry-After": str(wait)} if wait else None,
         )
-    user = authenticate(session, username, password) if username else None
-    if user is None:
-        limiter.fail(key)
-        return render(
-            request,
-            "login.html",
-            {"active": "login", "username": username, "error": "login.failed", "next": target},
-            status_code=200,
-        )
-    limiter.clear(key)
     request.session.clear()  # no fixation: a fresh session for the signed-in user
-    request.session["user"] = user.username
+    request.session["sid"] = await run_in_threadpool(
+        open_session, engine=get_engine(), username=user.username
+    )
     rotate(request)
     return redirect(request, target)
 
 
 @router.post("/logout")
 def logout(request: Request) -> Response:
-    """Ends the browser session."""
+    """Ends the browser session, on the server too: the old cookie signs nobody in."""
+    sid = request.session.get("sid")
+    if sid:
+        revoke(engine=get_engine(), sid=sid)
     request.session.clear()
     rotate(request)
     return redirect(request, "/login")

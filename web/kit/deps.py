@@ -38,12 +38,10 @@ TemporalDep = Annotated[Client, Depends(get_temporal)]
 def user_from_request(
     request: Request, session: Session, credentials: HTTPAuthorizationCredentials | None
 ) -> User | None:
-    """Returns the user of a bearer token, or of the browser session, or None."""
+    """Returns the user of a bearer token, or None: /api takes no browser session (no CSRF)."""
     username = None
     if credentials is not None and credentials.scheme.lower() == "bearer":
         username = read_token(credentials.credentials)
-    elif "session" in request.scope:
-        username = request.session.get("user")
     if not username:
         return None
     user = session.get(User, username)

@@ -178,13 +178,13 @@ def viewer(request: Request) -> User | None:
     if hasattr(request.state, "viewer"):
         return request.state.viewer
     user = None
-    username = request.session.get("user") if "session" in request.scope else None
-    if username:
+    sid = request.session.get("sid") if "session" in request.scope else None
+    if isinstance(sid, str) and sid:
+        from models.browser_session import session_user
         from models.db import get_engine
 
         with Session(get_engine(), expire_on_commit=False) as session:
-            found = session.get(User, username)
-        user = found if found is not None and found.active else None
+            user = session_user(session=session, sid=sid)
     request.state.viewer = user
     return user
 

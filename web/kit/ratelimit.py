@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from starlette.requests import Request
 
 LIMIT = 10
+SPRAY_LIMIT = 30  # failed sign-ins from one address, whatever the usernames
 WINDOW = 600.0  # seconds
 MAX_KEYS = 50_000  # beyond this the oldest keys are forgotten, so memory stays bounded
 
@@ -87,10 +88,12 @@ class FailureWindow:
 
 @dataclass
 class RateLimits:
-    """The app's limiters: citizen look-ups per address, sign-ins per address and username."""
+    """The app's limiters: citizen look-ups per address; sign-ins per address and username, and
+    per address across usernames (password spraying)."""
 
     lookup: FailureWindow = field(default_factory=FailureWindow)
     login: FailureWindow = field(default_factory=FailureWindow)
+    login_spray: FailureWindow = field(default_factory=lambda: FailureWindow(limit=SPRAY_LIMIT))
 
 
 _create_lock = threading.Lock()
