@@ -97,3 +97,24 @@ async def test_signing_out_revokes_the_session_on_the_server(app):
     assert after.status_code == 303 and "/login" in after.headers["location"]
     for b in (browser, thief):
         await b.close()
+
+
+async def test_pages_and_api_answers_are_never_cached(app):
+    browser = Browser(app)
+    await browser.login("coordinator")
+    token = await browser.http.post(
+        "/api/token", data={"username": "coordinator", "password": "demo"}
+    )
+    assert token.headers["Cache-Control"] == "no-store"
+    bearer = {"Authorization": f"Bearer {token.json()['access_token']}"}
+    answers = [
+        await browser.get("/coordinator"),
+        await browser.get("/track"),
+        await browser.http.get("/api/cases", headers=bearer),
+        await browser.http.get("/open311/v2/services.json"),
+    ]
+    for answer in answers:
+        assert answer.headers["Cache-Control"] == "no-store", answer.url
+    static = await browser.http.get("/static/app.css")
+    assert static.status_code == 200 and "no-store" not in static.headers.get("Cache-Control", "")
+    await browser.close()

@@ -39,16 +39,21 @@ DOCS_CSP = "; ".join(
     )
 )
 DOCS_PATHS = ("/docs", "/docs/oauth2-redirect", "/redoc")
+STATIC = "/static/"
 
 
 def security_headers(path: str) -> dict[str, str]:
     """Returns the security headers of a response to `path`."""
-    return {
+    headers = {
         "X-Content-Type-Options": "nosniff",
         "Referrer-Policy": "same-origin",
         "X-Frame-Options": "DENY",
         "Content-Security-Policy": DOCS_CSP if path in DOCS_PATHS else CSP,
     }
+    if not path.startswith(STATIC):
+        # Pages and API answers carry names, phone numbers and addresses: no cache keeps them.
+        headers["Cache-Control"] = "no-store"
+    return headers
 
 
 class SecurityHeaders:
