@@ -154,6 +154,7 @@ class CaseState:
     reporter_name: str | None = None
     reporter_phone: str | None = None
     reporter_email: str | None = None
+    media_url: str | None = None  # a photo the reporter's app keeps (Open311)
     status: str = NEW
     department: str | None = None
     interim_department: str | None = None
@@ -199,6 +200,7 @@ class CaseInput:
     reporter_name: str | None = None
     reporter_phone: str | None = None
     reporter_email: str | None = None
+    media_url: str | None = None  # a photo the reporter's app keeps (Open311)
     state: CaseState | None = None
 
 

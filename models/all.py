@@ -3,6 +3,7 @@
 from models import (  # noqa: F401
     browser_session,
     case,
+    idempotency,
     open311,
     operation,
     outbox,

@@ -196,3 +196,30 @@ async def test_a_request_filed_over_open311_is_handled_and_read_back_closed(api,
         assert sorted(told) == ["case_closed", "case_registered"]
     finally:
         await api.app.state.temporal.get_workflow_handle(case_workflow_id(number)).terminate()
+
+
+async def test_api_key_in_the_query_string_and_a_checked_media_url(api, api_key) -> None:
+    form = {"service_code": "noise", "address_id": "hongqi-01", "description": "夜间施工"}
+    url = "https://img.example/noise.jpg?size=large"
+    resp = await api.http.post(
+        f"{V2}/requests.json", params={"api_key": api_key}, data={**form, "media_url": url}
+    )
+    assert resp.status_code == 200, resp.text
+    number = resp.json()[0]["service_request_id"]
+    try:
+        (one,) = (await api.http.get(f"{V2}/requests/{number}.json")).json()
+        assert one["media_url"] == url and one["description"] == "夜间施工"
+        for bad in ("javascript:alert(1)", "ftp://x/y.jpg", "https://" + "a" * 600 + ".jpg"):
+            refused = await api.http.post(
+                f"{V2}/requests.json", data={**form, "api_key": api_key, "media_url": bad}
+            )
+            assert refused.status_code == 400 and "media_url" in refused.json()[0]["description"]
+    finally:
+        await api.app.state.temporal.get_workflow_handle(case_workflow_id(number)).terminate()
+
+
+@pytest.mark.parametrize("body", [[1, 2], "a string", 7])
+async def test_a_json_body_that_is_not_an_object_is_a_clear_400(web, api_key, body) -> None:
+    resp = await web.http.post(f"{V2}/requests.json", params={"api_key": api_key}, json=body)
+    assert resp.status_code == 400
+    assert "JSON object" in resp.json()[0]["description"]

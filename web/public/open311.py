@@ -13,18 +13,20 @@ import functools
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from core.config import load_settings
 from core.workcal import TZ
-from models.case import Case, CaseEvent
+from models import open311_query, reference_store
+from models.case import Case
 from models.db import get_engine, session_scope, utcnow
 from models.open311 import key_user
-from models.reference import Category, Department, Grid
+from models.reference import Category, Grid
 from models.user import User
 from web.cases.service import create_case
 from web.kit.deps import TemporalDep
@@ -47,6 +49,7 @@ CHANGESET = "2026-11-24T00:00:00+08:00"
 DEFAULT_WINDOW = timedelta(days=90)
 MAX_RESULTS = 1000
 MAX_DESCRIPTION = 4000
+MAX_MEDIA_URL = 500
 
 
 def georeport(handler: Callable[..., Awaitable[Response]]) -> Callable[..., Awaitable[Response]]:
@@ -69,8 +72,8 @@ def georeport(handler: Callable[..., Awaitable[Response]]) -> Callable[..., Awai
 
 
 def _reference(session: Session) -> tuple[dict[str, str], dict[str, Category]]:
-    names = {d.code: d.name for d in session.exec(select(Department))}
-    return names, {c.code: c for c in session.exec(select(Category))}
+    names = reference_store.department_names(session=session)
+    return names, {c.code: c for c in reference_store.categories(session=session)}
 
 
 @router.get("/discovery.{fmt}", summary="Service discovery")
@@ -99,19 +102,27 @@ async def discovery(fmt: str) -> Response:
 @georeport
 async def services(fmt: str) -> Response:
     """Lists the case categories as services."""
-    with Session(get_engine()) as session:
-        rows = session.exec(select(Category).order_by(Category.code)).all()
+    rows = await run_in_threadpool(_categories)
     return answer(fmt, "services", "service", [service(c) for c in rows])
+
+
+def _categories() -> list[Category]:
+    with Session(get_engine()) as session:
+        return reference_store.categories(session=session)
+
+
+def _grids_of(service_code: str) -> list[Grid]:
+    with Session(get_engine()) as session:
+        if session.get(Category, service_code) is None:
+            raise Open311Error(404, f"service_code {service_code} not found")
+        return reference_store.grids(session=session)
 
 
 @router.get("/services/{service_code}.{fmt}", summary="Service definition")
 @georeport
 async def service_definition(service_code: str, fmt: str) -> Response:
     """Defines a service's one attribute: the unit grid (单元网格) of the problem."""
-    with Session(get_engine()) as session:
-        if session.get(Category, service_code) is None:
-            raise Open311Error(404, f"service_code {service_code} not found")
-        grids = session.exec(select(Grid).order_by(Grid.code)).all()
+    grids = await run_in_threadpool(_grids_of, service_code)
     attribute = {
         "variable": True,
         "code": "grid",
@@ -138,45 +149,34 @@ def _when(value: str | None, name: str) -> datetime | None:
 
 
 def _find(params: dict[str, str]) -> list[dict[str, Any]]:
+    ids = [i for i in params.get("service_request_id", "").split(",") if i]
+    start = end = None
+    wanted: set[str] = set()
+    if not ids:  # the other filters apply only to a search
+        start = _when(params.get("start_date"), "start_date")
+        end = _when(params.get("end_date"), "end_date")
+        if start is None and end is None:
+            start = utcnow() - DEFAULT_WINDOW
+        wanted = {s for s in params.get("status", "").split(",") if s}
+        if wanted - {"open", "closed"}:
+            raise Open311Error(400, "status must be open, closed or both")
     with Session(get_engine()) as session:
-        query = select(Case)
-        ids = [i for i in params.get("service_request_id", "").split(",") if i]
-        if ids:
-            query = query.where(col(Case.number).in_(ids))
-        else:
-            codes = [c for c in params.get("service_code", "").split(",") if c]
-            if codes:
-                query = query.where(col(Case.category).in_(codes))
-            start = _when(params.get("start_date"), "start_date")
-            end = _when(params.get("end_date"), "end_date")
-            if start is None and end is None:
-                start = utcnow() - DEFAULT_WINDOW
-            if start is not None:
-                query = query.where(col(Case.created_at) >= start)
-            if end is not None:
-                query = query.where(col(Case.created_at) <= end)
-            wanted = {s for s in params.get("status", "").split(",") if s}
-            if wanted - {"open", "closed"}:
-                raise Open311Error(400, "status must be open, closed or both")
-            if wanted == {"open"}:
-                query = query.where(col(Case.status).in_(OPEN_STATUSES))
-            elif wanted == {"closed"}:
-                query = query.where(col(Case.status).not_in(OPEN_STATUSES))
-        cases = session.exec(query.order_by(col(Case.created_at).desc()).limit(MAX_RESULTS)).all()
-        return _as_requests(session, list(cases))
+        cases = open311_query.find_cases(
+            session=session,
+            numbers=ids,
+            categories=[c for c in params.get("service_code", "").split(",") if c],
+            start=start,
+            end=end,
+            statuses=OPEN_STATUSES if wanted == {"open"} else (),
+            excluded=OPEN_STATUSES if wanted == {"closed"} else (),
+            limit=MAX_RESULTS,
+        )
+        return _as_requests(session, cases)
 
 
 def _as_requests(session: Session, cases: list[Case]) -> list[dict[str, Any]]:
     names, categories = _reference(session)
-    numbers = [c.number for c in cases]
-    events: dict[str, list[CaseEvent]] = {n: [] for n in numbers}
-    if numbers:
-        for e in session.exec(
-            select(CaseEvent)
-            .where(col(CaseEvent.case_number).in_(numbers))
-            .order_by(col(CaseEvent.seq))
-        ):
-            events[e.case_number].append(e)
+    events = open311_query.timelines(session=session, numbers=[c.number for c in cases])
     return [
         service_request(c, events=events[c.number], names=names, categories=categories)
         for c in cases
@@ -207,9 +207,29 @@ async def _fields(request: Request) -> dict[str, str]:
             data = await request.json()
         except ValueError:
             raise Open311Error(400, "the body is not JSON") from None
-        return {k: str(v) for k, v in data.items() if v is not None}
-    form = await request.form()
-    return {k: v for k, v in form.items() if isinstance(v, str)}
+        if not isinstance(data, dict):
+            raise Open311Error(400, "the body must be a JSON object of the request's fields")
+        fields = {k: str(v) for k, v in data.items() if v is not None}
+    else:
+        form = await request.form()
+        fields = {k: v for k, v in form.items() if isinstance(v, str)}
+    # GeoReport clients send api_key in the query string as often as in the body.
+    if not fields.get("api_key") and request.query_params.get("api_key"):
+        fields["api_key"] = request.query_params["api_key"]
+    return fields
+
+
+def _media_url(value: str | None) -> str | None:
+    """Returns a checked media_url: an http(s) URL of a host, at most MAX_MEDIA_URL long."""
+    if not value:
+        return None
+    url = value.strip()
+    if len(url) > MAX_MEDIA_URL:
+        raise Open311Error(400, f"media_url longer than {MAX_MEDIA_URL} characters")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or " " in url:
+        raise Open311Error(400, "media_url must be an http or https URL")
+    return url
 
 
 def _service_account(api_key: str) -> User:
@@ -250,8 +270,6 @@ def _case_body(fields: dict[str, str]) -> dict[str, Any]:
     description = fields.get("description", "").strip() or category.name
     if len(description) > MAX_DESCRIPTION:
         raise Open311Error(400, f"description longer than {MAX_DESCRIPTION} characters")
-    if fields.get("media_url"):
-        description += f"\n图片 media: {fields['media_url']}"
     name = " ".join(p for p in (fields.get("last_name"), fields.get("first_name")) if p)
     if not address:
         address = grid.name if position[0] is None else f"{grid.name}（{lat}, {lon}）"
@@ -263,6 +281,7 @@ def _case_body(fields: dict[str, str]) -> dict[str, Any]:
         "lat": position[0],
         "lon": position[1],
         "channel": "open311",
+        "media_url": _media_url(fields.get("media_url")),
         "limit": time_limit(category),
         "reporter": {
             "name": name or None,

@@ -129,7 +129,7 @@ def service_request(
         "zipcode": None,
         "lat": case.lat,
         "long": case.lon,
-        "media_url": None,
+        "media_url": case.media_url,
     }
 
 
