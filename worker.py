@@ -19,7 +19,8 @@ from core.config import load_settings
 from core.mail_payloads import MailerInput
 from core.naming import MAILER_WORKFLOW_ID
 from core.temporal import connect
-from models.db import get_engine, init_db
+from models.db import get_engine
+from models.schema import init_db
 from workflows.case import CaseWorkflow
 from workflows.mailer import MailerWorkflow
 from workflows.operation import OperationWorkflow

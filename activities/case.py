@@ -7,11 +7,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from temporalio import activity
+from temporalio.exceptions import ApplicationError
 
 from core import payloads as p
 from core import workcal
 from models.calendar_store import load_calendar
-from models.case_store import apply_projection
+from models.case_store import TimelineConflict, apply_projection
 from models.db import get_engine, session_scope
 from models.reference import Rule
 
@@ -152,8 +153,12 @@ def resume_clock(req: p.ResumeClockRequest) -> p.Clock:
 @activity.defn
 def project_case(projection: p.CaseProjection) -> int:
     """Writes the case row and its new timeline lines; returns how many lines were new."""
-    with session_scope() as session:
-        return apply_projection(session=session, projection=projection)
+    try:
+        with session_scope() as session:
+            return apply_projection(session=session, projection=projection)
+    except TimelineConflict as conflict:
+        # Retrying cannot mend a history that disagrees with what was recorded: stop and say so.
+        raise ApplicationError(str(conflict), type="TimelineConflict", non_retryable=True) from None
 
 
 @activity.defn

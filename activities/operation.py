@@ -14,7 +14,7 @@ from core import operation_payloads as o
 from core import payloads as p
 from core import workcal
 from core.naming import case_workflow_id
-from core.refusals import CONFLICT, invalid
+from core.refusals import CONFLICT, NO_ROUTE, invalid
 from models.calendar_store import load_calendar
 from models.db import get_engine, session_scope
 from models.operation_cases import CaseTicket, allocate_spawned_case, case_briefs
@@ -82,7 +82,7 @@ def _allocate(req: o.SpawnCaseRequest) -> CaseTicket:
     except LookupError as err:
         field = str(err.args[0]) if err.args else "category"
         raise invalid(
-            f"unknown {field} or no department on the responsibility list", field
+            f"unknown {field} or no department on the responsibility list", field, NO_ROUTE
         ) from None
 
 

@@ -30,7 +30,8 @@ sys.path.insert(0, str(ROOT))
 from core.workcal import TZ  # noqa: E402
 from models.case import Case  # noqa: E402
 from models.case_store import list_cases  # noqa: E402
-from models.db import get_engine, init_db  # noqa: E402
+from models.db import get_engine  # noqa: E402
+from models.schema import init_db  # noqa: E402
 from models.seed import CATEGORIES, GRIDS_PER_COMMUNITY, STREETS  # noqa: E402
 
 GRIDS = [

@@ -135,9 +135,9 @@ class Bounce:
     at: datetime
 
 
-@dataclass
-class CaseState:
-    """Everything the case workflow knows; also what continue-as-new carries over."""
+@dataclass(kw_only=True)
+class CaseReport:
+    """What a report says (信息收集): the problem, its category's limit, where, and who told."""
 
     number: str
     category: str
@@ -148,13 +148,19 @@ class CaseState:
     street: str
     address: str
     channel: str
-    created_at: datetime
     lat: float | None = None
     lon: float | None = None
     reporter_name: str | None = None
     reporter_phone: str | None = None
     reporter_email: str | None = None
     media_url: str | None = None  # a photo the reporter's app keeps (Open311)
+
+
+@dataclass(kw_only=True)
+class CaseState(CaseReport):
+    """Everything the case workflow knows; also what continue-as-new carries over."""
+
+    created_at: datetime
     status: str = NEW
     department: str | None = None
     interim_department: str | None = None
@@ -181,26 +187,11 @@ class CaseState:
     unprojected: list[TimelineEntry] = field(default_factory=list)
 
 
-@dataclass
-class CaseInput:
+@dataclass(kw_only=True)
+class CaseInput(CaseReport):
     """Starts a case workflow; `state` is set only when continuing as new."""
 
-    number: str
-    category: str
-    limit_amount: float
-    limit_unit: str
-    description: str
-    grid: str
-    street: str
-    address: str
-    channel: str
     created_by: Actor
-    lat: float | None = None
-    lon: float | None = None
-    reporter_name: str | None = None
-    reporter_phone: str | None = None
-    reporter_email: str | None = None
-    media_url: str | None = None  # a photo the reporter's app keeps (Open311)
     state: CaseState | None = None
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Any, overload
 
 from sqlalchemy import ColumnElement, func, or_
 from sqlmodel import Session, col, select
@@ -13,7 +12,7 @@ from core.payloads import CaseProjection
 from core.workcal import TZ
 from models.case import Case, CaseCounter, CaseEvent
 from models.counter import next_in_sequence
-from models.db import utcnow
+from models.db import jsonable, utcnow
 from models.mail_rules import enqueue_case_mail
 
 NUMBER = re.compile(r"\d{4}-\d{2}-\d{6}")
@@ -41,6 +40,7 @@ _COPIED = (
     "reporter_name",
     "reporter_phone",
     "reporter_email",
+    "media_url",
     "handled_on_time",
     "version",
     "deadline",
@@ -51,6 +51,10 @@ _COPIED = (
     "reported_at",
     "closed_at",
 )
+
+
+class TimelineConflict(Exception):
+    """A different line arrived for a (case, seq) already written: the history went wrong."""
 
 
 def next_number(*, session: Session, now: datetime | None = None) -> str:
@@ -64,7 +68,8 @@ def apply_projection(*, session: Session, projection: CaseProjection) -> int:
     """Writes a workflow snapshot and its timeline lines; returns how many lines were new.
 
     Idempotent: a line already stored (same case and seq) is skipped, and an older snapshot never
-    overwrites a newer one, so a retried or reordered activity changes nothing twice.
+    overwrites a newer one, so a retried or reordered activity changes nothing twice. A different
+    line at a stored (case, seq) is refused (TimelineConflict), never silently dropped.
     """
     state = projection.state
     row = session.get(Case, state.number)
@@ -103,16 +108,24 @@ def apply_projection(*, session: Session, projection: CaseProjection) -> int:
     session.flush()
     seqs = [e.seq for e in projection.events]
     stored = (
-        set(
-            session.exec(
-                select(CaseEvent.seq).where(
+        {
+            row.seq: row
+            for row in session.exec(
+                select(CaseEvent).where(
                     CaseEvent.case_number == state.number, col(CaseEvent.seq).in_(seqs)
                 )
-            ).all()
-        )
+            )
+        }
         if seqs
-        else set()
+        else {}
     )
+    for e in projection.events:
+        held = stored.get(e.seq)
+        if held is not None and (held.action, held.actor) != (e.action, e.actor):
+            raise TimelineConflict(
+                f"case {state.number} line {e.seq} is {held.action} by {held.actor}; "
+                f"refusing {e.action} by {e.actor} in its place"
+            )
     new = [e for e in projection.events if e.seq not in stored]
     for e in new:
         session.add(
@@ -131,21 +144,6 @@ def apply_projection(*, session: Session, projection: CaseProjection) -> int:
     return len(new)
 
 
-@overload
-def jsonable(value: dict[Any, Any]) -> dict[Any, Any]: ...
-@overload
-def jsonable(value: object) -> object: ...
-def jsonable(value: object) -> object:
-    """Returns `value` fit for a JSON column: datetimes as ISO 8601 in Asia/Shanghai."""
-    if isinstance(value, dict):
-        return {k: jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [jsonable(v) for v in value]
-    if isinstance(value, datetime):
-        return value.astimezone(TZ).isoformat()
-    return value
-
-
 def get_case(*, session: Session, number: str) -> Case | None:
     """Returns one case row, or None."""
     return session.get(Case, number)
@@ -160,9 +158,8 @@ def timeline(*, session: Session, number: str) -> list[CaseEvent]:
     )
 
 
-def list_cases(
+def case_conditions(
     *,
-    session: Session,
     status: str | None = None,
     department: str | None = None,
     light: str | None = None,
@@ -170,16 +167,15 @@ def list_cases(
     grid: str | None = None,
     street: str | None = None,
     q: str | None = None,
+    phone: str | None = None,
+    reporter: str | None = None,
     visible_to: str | None = None,
-    page: int = 1,
-    page_size: int = 20,
-) -> tuple[list[Case], int]:
-    """Returns one page of cases, newest first, and the total that match the filters.
+) -> list[ColumnElement[bool]]:
+    """Returns the SQL conditions of the case filters; an empty filter adds none.
 
     `visible_to` restricts to the cases a department's liaison may see: its own and those where it
     is the interim (先行处置) handler.
     """
-    query = select(Case)
     conditions: list[ColumnElement[bool]] = []
     if status:
         conditions.append(col(Case.status).in_(status.split(",")))
@@ -193,6 +189,13 @@ def list_cases(
         conditions.append(col(Case.grid) == grid)
     if street:
         conditions.append(col(Case.street) == street)
+    if phone and phone_digits(phone):
+        # Exact, spaces and dashes ignored on both sides (API.md).
+        stored = func.replace(func.replace(col(Case.reporter_phone), " ", ""), "-", "")
+        conditions.append(stored == phone_digits(phone))
+    if reporter and reporter.strip():
+        named = f"%{_escape(reporter.strip())}%"
+        conditions.append(col(Case.reporter_name).like(named, escape="\\"))
     if visible_to:
         conditions.append(
             or_(col(Case.department) == visible_to, col(Case.interim_department) == visible_to)
@@ -202,8 +205,7 @@ def list_cases(
         if NUMBER.fullmatch(text):
             conditions.append(col(Case.number) == text)  # a quoted case number: the primary key
         else:
-            escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            like = f"%{escaped}%"
+            like = f"%{_escape(text)}%"
             conditions.append(
                 or_(
                     col(Case.number).like(like, escape="\\"),
@@ -211,8 +213,28 @@ def list_cases(
                     col(Case.address).like(like, escape="\\"),
                 )
             )
-    for condition in conditions:
-        query = query.where(condition)
+    return conditions
+
+
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def phone_digits(phone: str) -> str:
+    """Returns a phone number as typed, without spaces and dashes (how searches compare it)."""
+    return phone.replace(" ", "").replace("-", "").strip()
+
+
+def list_cases(
+    *,
+    session: Session,
+    page: int = 1,
+    page_size: int = 20,
+    **filters: str | None,
+) -> tuple[list[Case], int]:
+    """Returns one page of cases, newest first, and the total that match the filters (see
+    case_conditions)."""
+    query = select(Case).where(*case_conditions(**filters))
     count_query = select(func.count()).select_from(query.subquery())
     total = session.exec(count_query).one()
     rows = session.exec(

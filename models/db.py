@@ -6,13 +6,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import lru_cache
+from typing import Any, overload
 
 from sqlalchemy import DateTime, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.types import TypeDecorator
-from sqlmodel import Session, SQLModel, create_engine
+from sqlmodel import Session, create_engine
 
 from core.config import load_settings
+from core.workcal import TZ
 
 
 class AwareDateTime(TypeDecorator):
@@ -67,15 +69,6 @@ def get_engine(url: str | None = None) -> Engine:
     return engine
 
 
-def init_db(engine: Engine) -> None:
-    """Creates the tables that do not exist yet and adds new columns to those that do."""
-    import models.all  # noqa: F401  (registers every table)
-    from models.migrate import add_missing
-
-    SQLModel.metadata.create_all(engine)
-    add_missing(engine, SQLModel.metadata)
-
-
 @contextmanager
 def session_scope(engine: Engine | None = None) -> Iterator[Session]:
     """Yields a session that commits on success and rolls back on error."""
@@ -91,3 +84,18 @@ def session_scope(engine: Engine | None = None) -> Iterator[Session]:
 def utcnow() -> datetime:
     """Returns the current instant, timezone-aware."""
     return datetime.now(UTC)
+
+
+@overload
+def jsonable(value: dict[Any, Any]) -> dict[Any, Any]: ...
+@overload
+def jsonable(value: object) -> object: ...
+def jsonable(value: object) -> object:
+    """Returns `value` fit for a JSON column: datetimes as ISO 8601 in Asia/Shanghai."""
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, datetime):
+        return value.astimezone(TZ).isoformat()
+    return value

@@ -15,7 +15,9 @@ from sqlmodel import Session, col, select
 
 from core.config import load_settings
 from core.payloads import CaseState, TimelineEntry
+from core.timeline import case_line
 from core.workcal import TZ
+from models.db import jsonable
 from models.mail_digest import add_digest_item
 from models.mail_store import enqueue
 from models.reference import Category, Department
@@ -94,17 +96,6 @@ def head(session: Session, department: str | None) -> list[Recipient]:
     return [Recipient(row.head_email, f"{row.name}负责人")]
 
 
-def jsonable(value: Any) -> Any:
-    """Returns `value` with datetimes as ISO strings in Asia/Shanghai."""
-    if isinstance(value, dict):
-        return {k: jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [jsonable(v) for v in value]
-    if isinstance(value, datetime):
-        return value.astimezone(TZ).isoformat()
-    return value
-
-
 def _case_context(session: Session, state: CaseState, names: dict[str, str]) -> dict[str, Any]:
     category = session.get(Category, state.category)
     return jsonable(
@@ -160,7 +151,11 @@ def enqueue_case_mail(*, session: Session, state: CaseState, events: list[Timeli
     sender, batch = load_settings().smtp_sender, {e.action for e in events}
     case = _case_context(session, state, names)
     added = 0
+    notes = {e.action: case_line(e.action, e.detail, e.data)[0] for e in events}
     for event in events:
+        note, facts = case_line(event.action, event.detail, event.data)
+        if event.action == "rework" and facts.get("cause") == "callback":
+            note = note or notes.get("callback", "")  # the coordinator's words at the callback
         ctx = {
             "case": case,
             "due": jsonable(_due(state, event)),
@@ -169,9 +164,10 @@ def enqueue_case_mail(*, session: Session, state: CaseState, events: list[Timeli
                     "seq": event.seq,
                     "action": event.action,
                     "detail": event.detail,
+                    "note": note,
                     "at": event.at,
                     "actor": event.actor,
-                    "data": event.data,
+                    "data": facts,
                 }
             ),
         }
@@ -184,9 +180,7 @@ def enqueue_case_mail(*, session: Session, state: CaseState, events: list[Timeli
             names.get(d, d) for d in event.data.get("departments", [])
         ]
         if event.action == "disputed":
-            ctx["event"]["bounce_reason"] = next(
-                (e.detail for e in events if e.action == "bounced"), None
-            )
+            ctx["event"]["bounce_reason"] = notes.get("bounced") or None
         if event.action == "escalated" and event.data.get("level") == 2:
             for who in staff(session, "supervisor"):
                 added += add_digest_item(

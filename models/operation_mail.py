@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 
 from core import operation_payloads as o
 from core.payloads import TimelineEntry
+from core.timeline import operation_line
 from models.mail_rules import Recipient, enqueue_operation_mail, head, staff
 from models.reference import Department, Grid
 
@@ -27,7 +28,7 @@ MAIL_KIND = {
     "postponed": "postponement",
     "cancelled": "cancellation",
 }
-# The escalation levels that reach above the department (workflows/case_texts.STEP_TEXTS): the
+# The escalation levels that reach above the department (the ladder of API.md): the
 # report ladder's level 1 its head, the confirmation's and report ladder's level 2 the supervisors.
 HEAD_LEVEL = 1
 SUPERVISOR_LEVEL = 2
@@ -46,7 +47,8 @@ def area_names(session: Session, codes: list[str]) -> str:
 def _context(
     session: Session, projection: o.OperationProjection, event: TimelineEntry
 ) -> dict[str, Any]:
-    state, data = projection.state, event.data
+    state = projection.state
+    note, data = operation_line(event.action, event.detail, event.data)
     context: dict[str, Any] = {
         "title": state.title,
         "area": area_names(session, state.area),
@@ -59,15 +61,14 @@ def _context(
     if event.action == "launched":
         context["note"] = state.goal or None
     elif event.action == "postponed":
-        context["reason"] = event.detail
+        context["reason"] = note
         context["starts_at"] = data.get("start") or projection.first_start
         context["confirm_by"] = data.get("confirm_deadline") or state.confirm_deadline
     elif event.action == "cancelled":
-        context["reason"] = event.detail
-    else:  # a reminder or escalation of one department's duty
+        context["reason"] = note
+    else:  # a reminder or escalation of one department's duty: the template words its step
         duty = str(data.get("duty") or "")
         context |= {
-            "note": event.detail,
             "due": data.get("deadline"),
             "duty": "confirm" if duty == "confirm" else "report",
             "session": data.get("session"),

@@ -13,9 +13,8 @@ from sqlmodel import Session, col, select
 
 from core import operation_payloads as o
 from core.workcal import TZ
-from models.case_store import jsonable
 from models.counter import next_in_sequence
-from models.db import utcnow
+from models.db import jsonable, utcnow
 from models.operation import (
     Operation,
     OperationCounter,

@@ -12,8 +12,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from models.calendar_store import fill_from_package
-from models.db import get_engine, init_db, session_scope
+from models.db import get_engine, session_scope
 from models.reference import ANY_STREET, Category, Community, Department, Grid, Rule
+from models.schema import init_db
 from models.user import User, hash_password
 
 STREETS = {

@@ -6,13 +6,15 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
 from core.config import Settings, load_settings, production_problems
 from core.temporal import connect
-from models.db import get_engine, init_db
+from models.db import get_engine
+from models.schema import init_db
 from web.admin import mailbox as admin_mailbox
 from web.admin import open311_keys as admin_open311
 from web.admin import outbox as admin_mail
@@ -64,7 +66,12 @@ def create_app(settings: Settings | None = None, *, temporal_client=None) -> Fas
         yield
 
     app = FastAPI(
-        title="Liandong 联动 API", version="0.1.0", description=DESCRIPTION, lifespan=lifespan
+        title="Liandong 联动 API",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url=None,  # served below from our own static copy of Swagger UI, not a CDN
+        redoc_url=None,
     )
     app.state.settings = settings
     install_handlers(app)
@@ -103,12 +110,26 @@ def create_app(settings: Settings | None = None, *, temporal_client=None) -> Fas
     ):
         app.include_router(module.router)
 
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="Liandong 联动 API",
+            swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
+            swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
+            swagger_favicon_url="/static/favicon.svg",
+        )
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    async def favicon() -> RedirectResponse:
+        return RedirectResponse("/static/favicon.svg", status_code=301)
+
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict:
         return {"ok": True}
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    async def landing(request: Request) -> HTMLResponse:
+    def landing(request: Request) -> HTMLResponse:
         ui = f"http://127.0.0.1:{settings.temporal_ui_port}"
         return render(
             request,

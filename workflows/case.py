@@ -20,47 +20,45 @@ with workflow.unsafe.imports_passed_through():
     from activities import case as acts
 
 
+CREATED_FIRST = "created-first-v1"
+
+
 @workflow.defn(name="CaseWorkflow")
 class CaseWorkflow(CaseCore):
     """Registers, dispatches, times, escalates and closes one case."""
 
     @workflow.init
     def __init__(self, inp: p.CaseInput) -> None:
-        self.s = inp.state or p.CaseState(
-            number=inp.number,
-            category=inp.category,
-            limit_amount=inp.limit_amount,
-            limit_unit=inp.limit_unit,
-            description=inp.description,
-            grid=inp.grid,
-            street=inp.street,
-            address=inp.address,
-            channel=inp.channel,
-            created_at=workflow.now(),
-            lat=inp.lat,
-            lon=inp.lon,
-            reporter_name=inp.reporter_name,
-            reporter_phone=inp.reporter_phone,
-            reporter_email=inp.reporter_email,
-        )
+        report = {f.name: getattr(inp, f.name) for f in dataclasses.fields(p.CaseReport)}
+        self.s = inp.state or p.CaseState(**report, created_at=workflow.now())
         self._created_by = inp.created_by
         self._continued = inp.state is not None
         self._lock = asyncio.Lock()
         self._wake = False
+        # `created` is line 1 before any update can run: a task retried after a worker crash
+        # delivers the start and a waiting update together, and the update runs first.
+        self._created_first = not self._continued and workflow.patched(CREATED_FIRST)
+        if self._created_first:
+            self._record_created()
+
+    def _record_created(self) -> None:
+        self._record(
+            self._created_by,
+            "created",
+            None,
+            channel=self.s.channel,
+            category=self.s.category,
+            grid=self.s.grid,
+        )
 
     @workflow.run
     async def run(self, inp: p.CaseInput) -> p.CaseView:
         if not self._continued:
             async with self._lock:
-                self._record(
-                    self._created_by,
-                    "created",
-                    f"受理渠道：{self.s.channel}",
-                    channel=self.s.channel,
-                    category=self.s.category,
-                    grid=self.s.grid,
-                )
-                await self._flush()
+                if not self._created_first:
+                    self._record_created()
+                if self.s.unprojected:  # an update that ran first has written it already
+                    await self._flush()
         while not self._finished():
             if workflow.info().is_continue_as_new_suggested() and not self._lock.locked():
                 await workflow.wait_condition(workflow.all_handlers_finished)
@@ -87,7 +85,7 @@ class CaseWorkflow(CaseCore):
 
     async def _register(self, inp: p.RegisterInput) -> None:
         self.s.status = p.REGISTERED
-        self._record(inp.actor, "registered", inp.note or "立案")
+        self._record(inp.actor, "registered", inp.note)
 
     @workflow.update(name="void")
     async def void(self, inp: p.VoidInput) -> p.CaseView:
@@ -130,7 +128,7 @@ class CaseWorkflow(CaseCore):
         self._record(
             inp.actor,
             "accepted",
-            inp.note or "签收",
+            inp.note,
             department=self.s.department,
             deadline=self.s.deadline,
         )
@@ -169,8 +167,9 @@ class CaseWorkflow(CaseCore):
             self._record(
                 p.SYSTEM,
                 "disputed",
-                f"第{self.s.bounces}次退单，转值班长确权裁决",
+                None,
                 departments=[b.department for b in self.s.bounce_history],
+                bounces=self.s.bounces,
             )
         else:
             self.s.status = p.BOUNCED
@@ -196,7 +195,7 @@ class CaseWorkflow(CaseCore):
         self._record(
             inp.actor,
             "arbitrated",
-            inp.note or f"确权：由 {inp.department} 负责",
+            inp.note,
             department=inp.department,
             interim_department=inp.interim_department,
             make_rule=inp.make_rule,
@@ -209,10 +208,10 @@ class CaseWorkflow(CaseCore):
             self._record(
                 inp.actor,
                 "interim_assigned",
-                f"{inp.interim_department} 先行处置，消除隐患",
+                None,
                 department=inp.interim_department,
             )
-        await self._dispatch_to(inp.actor, inp.department, None)
+        await self._dispatch_to(inp.actor, inp.department, None, cause="arbitrate")
 
     # -- handling: extension, report, verify, callback ------------------------------------------
 
@@ -247,14 +246,14 @@ class CaseWorkflow(CaseCore):
         assert ext is not None
         self.s.extension = None
         if not inp.approve:
-            self._record(inp.actor, "extension_denied", inp.note or "不同意延期")
+            self._record(inp.actor, "extension_denied", inp.note)
             return
         await self._extend_clock(ext.amount, ext.unit)
         self.s.extensions += 1
         self._record(
             inp.actor,
             "extension_approved",
-            inp.note or "同意延期",
+            inp.note,
             amount=ext.amount,
             unit=ext.unit,
             deadline=self.s.deadline,
@@ -294,9 +293,9 @@ class CaseWorkflow(CaseCore):
     async def _verify(self, inp: p.VerifyInput) -> None:
         if inp.passed:
             self.s.status = p.VERIFIED
-            self._record(inp.actor, "verified", inp.note or "核查通过", passed=True)
+            self._record(inp.actor, "verified", inp.note, passed=True)
         else:
-            await self._rework(inp.actor, inp.note and f"核查未通过：{inp.note}")
+            await self._rework(inp.actor, inp.note, cause="verify")
 
     @workflow.update(name="callback")
     async def callback(self, inp: p.CallbackInput) -> p.CaseView:
@@ -306,19 +305,16 @@ class CaseWorkflow(CaseCore):
     def _check_callback(self, inp: p.CallbackInput) -> None:
         rules.check("callback", self.s, inp)
 
+    def _record_rating(self, actor: p.Actor, note: str | None, rating: str, **facts: object):
+        self.s.satisfaction = rating
+        self._record(actor, "callback", note, satisfaction=rating, **facts)
+
     async def _callback(self, inp: p.CallbackInput) -> None:
-        self.s.satisfaction = inp.satisfaction
-        self._record(
-            inp.actor,
-            "callback",
-            inp.note or f"回访：{inp.satisfaction}",
-            satisfaction=inp.satisfaction,
-            reopen=inp.reopen,
-        )
+        self._record_rating(inp.actor, inp.note, inp.satisfaction, reopen=inp.reopen)
         if inp.reopen:
-            await self._rework(inp.actor, "回访不满意，重新处置")
+            await self._rework(inp.actor, None, cause="callback")
         else:
-            self._close(inp.actor, "结案")
+            self._close(inp.actor, "callback")
 
     @workflow.update(name="interim-report")
     async def interim_report(self, inp: p.InterimReportInput) -> p.CaseView:
@@ -343,16 +339,9 @@ class CaseWorkflow(CaseCore):
     async def _rate(self, inp: p.RateInput) -> None:
         # A satisfied reporter closes the case; a dissatisfied one leaves the coordinator to
         # decide between closing and rework with the callback action.
-        self.s.satisfaction = inp.satisfaction
-        self._record(
-            inp.actor,
-            "callback",
-            inp.note or f"市民评价：{inp.satisfaction}",
-            satisfaction=inp.satisfaction,
-            by="reporter",
-        )
+        self._record_rating(inp.actor, inp.note, inp.satisfaction, by="reporter")
         if inp.satisfaction != "dissatisfied":
-            self._close(inp.actor, "市民评价后结案")
+            self._close(inp.actor, "rating")
 
     # -- supervision: urge, park, override -------------------------------------------------------
 
@@ -418,12 +407,12 @@ class CaseWorkflow(CaseCore):
             unit=inp.unit,
         )
         if inp.action == "reassign":
-            await self._dispatch_to(inp.actor, inp.department or "", f"强制改派至 {inp.department}")
+            await self._dispatch_to(inp.actor, inp.department or "", None, cause="override")
         elif inp.action == "extend":
             await self._extend_clock(inp.amount or 0, inp.unit or "")
             self.s.extensions += 1
         elif inp.action == "close":
-            self._close(inp.actor, f"强制结案：{inp.reason}")
+            self._close(inp.actor, "override", inp.reason)
         elif inp.action == "reopen":
             self.s.status = p.IN_PROGRESS
             self.s.closed_at = None

@@ -12,8 +12,10 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy
 
 from core import payloads as p
+from core.timeline import STEP_ACTIONS
+from core.timeline_legacy import case_before
 from workflows import rules
-from workflows.case_texts import STEP_TEXTS, clock_label
+from workflows.timeline import entry
 
 with workflow.unsafe.imports_passed_through():
     from activities import case as acts
@@ -91,14 +93,13 @@ class CaseCore:
             due = [step for step in c.steps if not step.fired and step.at <= now]
             for step in due:
                 step.fired = True
-                action, text = STEP_TEXTS[step.name]
                 level = _level(step)
                 if level:
                     self.s.escalation_level = max(self.s.escalation_level, level)
                 self._record(
                     p.SYSTEM,
-                    action,
-                    text.format(clock=clock_label(c.kind)),
+                    STEP_ACTIONS[step.name],
+                    None,
                     clock=c.kind,
                     step=step.name,
                     level=level,
@@ -144,23 +145,11 @@ class CaseCore:
 
     # -- the projection -----------------------------------------------------------------------
 
-    def _record(self, actor: p.Actor, action: str, detail: str, **data: object) -> None:
+    def _record(self, actor: p.Actor, action: str, note: str | None, **data: object) -> None:
+        """Adds a timeline line: `note` is what the person typed (or None), `data` the facts."""
         self.s.seq += 1
-        data = {k: v for k, v in data.items() if v is not None}
-        if actor.username != "system":
-            data.setdefault("role", actor.role)
-            if actor.department:
-                data.setdefault("actor_department", actor.department)
-        self.s.unprojected.append(
-            p.TimelineEntry(
-                seq=self.s.seq,
-                at=workflow.now(),
-                actor=actor.username,
-                action=action,
-                detail=detail,
-                data=data,
-            )
-        )
+        line = entry(self.s.seq, actor, action, note, data, case_before)
+        self.s.unprojected.append(line)
 
     async def _flush(self) -> None:
         """Writes the case row and its new timeline lines; idempotent on (case, seq)."""
@@ -185,7 +174,9 @@ class CaseCore:
 
     # -- transitions shared by several actions ------------------------------------------------
 
-    async def _dispatch_to(self, actor: p.Actor, department: str, note: str | None) -> None:
+    async def _dispatch_to(
+        self, actor: p.Actor, department: str, note: str | None, cause: str | None = None
+    ) -> None:
         self.s.status = p.DISPATCHED
         self.s.department = department
         self.s.dispatched_at = workflow.now()
@@ -197,12 +188,13 @@ class CaseCore:
         self._record(
             actor,
             "dispatched",
-            note or f"派遣至 {department}",
+            note,
             department=department,
             accept_deadline=self.s.accept_deadline,
+            cause=cause,
         )
 
-    async def _rework(self, actor: p.Actor, note: str | None) -> None:
+    async def _rework(self, actor: p.Actor, note: str | None, cause: str) -> None:
         self.s.reworks += 1
         self.s.status = p.IN_PROGRESS
         self.s.reported_at = None
@@ -211,15 +203,16 @@ class CaseCore:
         self._record(
             actor,
             "rework",
-            note or f"返工：退回 {self.s.department} 重新处置",
+            note,
             department=self.s.department,
             deadline=self.s.deadline,
             reworks=self.s.reworks,
+            cause=cause,
         )
 
-    def _close(self, actor: p.Actor, note: str) -> None:
+    def _close(self, actor: p.Actor, cause: str, note: str | None = None) -> None:
         self.s.status = p.CLOSED
         self.s.closed_at = workflow.now()
         self.s.extension = None
         self._set_clock(None)
-        self._record(actor, "closed", note)
+        self._record(actor, "closed", note, cause=cause)

@@ -83,7 +83,7 @@ class OperationWorkflow(OperationCore):
         self._record(
             inp.actor,
             "confirmed",
-            inp.note or f"确认参加：{inp.people}人，{inp.vehicles}车",
+            inp.note,
             department=d.code,
             people=inp.people,
             vehicles=inp.vehicles,
@@ -121,13 +121,13 @@ class OperationWorkflow(OperationCore):
             self._record(
                 inp.actor,
                 "decline_accepted",
-                inp.reason or f"同意 {d.code} 不参加",
+                inp.reason,
                 department=d.code,
             )
             return
         d.status, d.overruled = o.INVITED, True
         await self._tell(d.code, "watch", self._confirm_duty())
-        self._record(inp.actor, "decline_overruled", inp.reason or "", department=d.code)
+        self._record(inp.actor, "decline_overruled", inp.reason, department=d.code)
 
     # -- sessions: findings, cases from findings, session reports ---------------------------
 
@@ -160,7 +160,7 @@ class OperationWorkflow(OperationCore):
         self._record(
             inp.actor,
             "finding_logged",
-            inp.note or f"第{session.number}场现场发现",
+            inp.note,
             department=d.code,
             session=session.number,
             finding=number,
@@ -203,7 +203,7 @@ class OperationWorkflow(OperationCore):
         self._record(
             inp.actor,
             "case_spawned",
-            f"第{finding.number}条现场发现转为案件 {spawned.number}，派遣至 {spawned.department}",
+            None,
             department=finding.department,
             finding=finding.number,
             case_number=spawned.number,
@@ -231,7 +231,7 @@ class OperationWorkflow(OperationCore):
         self._record(
             inp.actor,
             "report_filed",
-            inp.note or f"第{inp.session}场战果报送",
+            inp.note,
             department=d.code,
             session=inp.session,
             on_time=report.on_time,
@@ -264,7 +264,7 @@ class OperationWorkflow(OperationCore):
         self._record(
             inp.actor,
             "closed",
-            inp.note or "联合执法行动结束，指挥中心结案",
+            inp.note,
             totals=self.s.summary.totals.as_dict(),
             cases=[c.number for c in cases],
             missing_reports=dict(missing) or None,

@@ -11,9 +11,11 @@ from temporalio import workflow
 
 from core import operation_payloads as o
 from core import payloads as p
+from core.timeline_legacy import operation_before
 from workflows import operation_rules as rules
 from workflows.case_core import ACTIVITY
 from workflows.operation_dept import DepartmentLinks, sleep_until
+from workflows.timeline import entry
 
 with workflow.unsafe.imports_passed_through():
     from activities import case as case_acts
@@ -126,7 +128,7 @@ class OperationCore(DepartmentLinks):
         self._record(
             p.SYSTEM,
             "session_started",
-            f"第{session.number}场行动开始",
+            None,
             session=session.number,
             start=session.start,
             end=session.end,
@@ -159,7 +161,7 @@ class OperationCore(DepartmentLinks):
         self._record(
             p.SYSTEM,
             "session_ended",
-            f"第{session.number}场行动结束，{len(due)}个部门须按时报送战果",
+            None,
             session=session.number,
             deadline=clock.deadline,
             departments=due,
@@ -180,7 +182,7 @@ class OperationCore(DepartmentLinks):
         else:
             status = o.REPORTING
         if status == o.COMPLETED and self.s.status != o.COMPLETED:
-            self._record(p.SYSTEM, "completed", "全部场次结束，战果均已报送，待指挥中心结案")
+            self._record(p.SYSTEM, "completed", None)
         self.s.status = status
 
     async def _launch(self, inp: o.OperationInput) -> None:
@@ -189,12 +191,11 @@ class OperationCore(DepartmentLinks):
             await self._start_confirm_clock()
             for session in self.s.sessions:
                 self._touch("session", session.number)
-            cooperating = "、".join(inp.cooperating) or "无"
             self._record(
                 inp.launched_by,
                 "launched",
-                f"发起联合执法「{inp.title}」：{inp.lead} 牵头，{cooperating} 配合，"
-                f"共{len(self.s.sessions)}场",
+                None,
+                title=inp.title,
                 lead=inp.lead,
                 cooperating=inp.cooperating,
                 area=inp.area,
@@ -218,23 +219,11 @@ class OperationCore(DepartmentLinks):
         if name not in self.s.dirty:
             self.s.dirty.append(name)
 
-    def _record(self, actor: p.Actor, action: str, detail: str, **data: object) -> None:
+    def _record(self, actor: p.Actor, action: str, note: str | None, **data: object) -> None:
+        """Adds a timeline line: `note` is what the person typed (or None), `data` the facts."""
         self.s.seq += 1
-        data = {k: v for k, v in data.items() if v is not None}
-        if actor.username != "system":
-            data.setdefault("role", actor.role)
-            if actor.department:
-                data.setdefault("actor_department", actor.department)
-        self.s.unprojected.append(
-            p.TimelineEntry(
-                seq=self.s.seq,
-                at=workflow.now(),
-                actor=actor.username,
-                action=action,
-                detail=detail,
-                data=data,
-            )
-        )
+        line = entry(self.s.seq, actor, action, note, data, operation_before)
+        self.s.unprojected.append(line)
 
     async def _flush(self) -> None:
         """Writes the operation rows and its new timeline lines; idempotent on (operation, seq)."""

@@ -18,7 +18,7 @@ from temporalio.workflow import ParentClosePolicy
 
 from core import operation_payloads as o
 from core import payloads as p
-from workflows.case_texts import STEP_TEXTS
+from core.timeline import STEP_ACTIONS
 
 with workflow.unsafe.imports_passed_through():
     from core.naming import operation_department_workflow_id
@@ -169,19 +169,16 @@ class DepartmentLinks:
         if alert.key == "confirm":
             if d.status != o.INVITED:
                 return False
-            label = "确认参加"
         else:
             report = self.s.report(alert.session or 0, d.code)
             if report is None or report.filed_at is not None:
                 return False
-            label = f"第{alert.session}场战果报送"
-        action, text = STEP_TEXTS[alert.step]
         level = int(alert.step[-1]) if alert.step.startswith("level") else 0
         d.escalation_level = max(d.escalation_level, level)
         self._record(
             p.SYSTEM,
-            action,
-            f"{d.code}：{text.format(clock=label)}",
+            STEP_ACTIONS[alert.step],
+            None,
             department=d.code,
             duty=alert.key,
             step=alert.step,

@@ -118,3 +118,22 @@ def test_pending_extension_is_projected_and_cleared(engine):
     )
     row, _ = _read(engine, number)
     assert row.extension_pending is None
+
+
+def test_a_different_line_at_a_stored_seq_is_refused_and_nothing_is_written(engine):
+    import pytest
+
+    from models.case_store import TimelineConflict
+
+    number = f"P-{uuid.uuid4().hex[:12]}"
+    _write(engine, p.CaseProjection(state=_state(number, version=1), events=[_line(1, "created")]))
+    # What a crashed worker's replay produced before `created` was recorded first (issue 9).
+    clash = p.CaseProjection(
+        state=_state(number, status=p.REGISTERED, seq=2, version=2),
+        events=[_line(1, "registered"), _line(2, "created", actor="system")],
+    )
+    with pytest.raises(TimelineConflict, match="line 1 is created"):
+        _write(engine, clash)
+    row, lines = _read(engine, number)
+    assert [(e.seq, e.action) for e in lines] == [(1, "created")]
+    assert (row.status, row.version) == ("new", 1), "the refused write left nothing behind"

@@ -151,15 +151,22 @@ def test_three_roles_play_a_whole_case(stack: Any, browser: Any, shots: Path) ->
     right = Desk(browser, base, shots, "liaison-sw")
     supervisor = Desk(browser, base, shots, "supervisor")
     citizen = Desk(browser, base, shots, "citizen")
+    stranger = Desk(browser, base, shots, "liaison-hb")
     try:
-        _play(coordinator, wrong, right, supervisor, citizen, shots)
+        _play(coordinator, wrong, right, supervisor, citizen, stranger, shots)
     finally:
-        for desk in (coordinator, wrong, right, supervisor, citizen):
+        for desk in (coordinator, wrong, right, supervisor, citizen, stranger):
             desk.close()
 
 
-def _play(
-    coordinator: Desk, wrong: Desk, right: Desk, supervisor: Desk, citizen: Desk, shots: Path
+def _play(  # noqa: PLR0913 - one desk per person in the story
+    coordinator: Desk,
+    wrong: Desk,
+    right: Desk,
+    supervisor: Desk,
+    citizen: Desk,
+    stranger: Desk,
+    shots: Path,
 ) -> None:
     # -- the coordinator files a phone report and dispatches it, to the wrong department -----
     coordinator.login("coordinator")
@@ -237,22 +244,31 @@ def _play(
     right.submit_dialog(dialog)
     right.row(number).wait_for(state="detached")
 
-    # -- a liaison of another department cannot see or act, even by typing the URL -------------
-    denied = wrong.go(f"/cases/{number}")
-    assert denied.status == 403 and "无权查看" in wrong.page.inner_text("main")
-    assert "人行道井盖" not in wrong.page.content()
-    assert wrong.go(f"/cases/{number}/act/verify").status == 403
-    status = wrong.page.evaluate(
+    # -- the department that bounced it may read it, without any action --------------------------
+    read_only = wrong.go(f"/cases/{number}")
+    assert read_only.status == 200 and "人行道井盖" in wrong.page.content()
+    assert wrong.page.locator(f"main form[action^='/cases/{number}/act/']").count() == 0
+    wrong.shot("bounced-read-only")
+    # -- a liaison of a department that never had it cannot see or act, even by typing the URL --
+    stranger.login("liaison-hb")
+    denied = stranger.go(f"/cases/{number}")
+    assert denied.status == 403 and "无权查看" in stranger.page.inner_text("main")
+    assert "人行道井盖" not in stranger.page.content()
+    assert stranger.go(f"/cases/{number}/act/verify").status == 403
+    stranger.shot("denied")
+    answer = wrong.page.evaluate(
         """async (url) => {
              const headers = JSON.parse(document.body.getAttribute('hx-headers'));
              const token = headers['X-CSRF-Token'];
              const r = await fetch(url, {method: 'POST', headers: {'X-CSRF-Token': token,
                                                                     'HX-Request': 'true'}});
-             return r.status; }""",
+             return await r.text(); }""",
         f"/cases/{number}/act/accept",
     )
-    assert status == 403
-    wrong.shot("denied")
+    assert "该案件不由您的部门办理" in answer, "the bouncing department may not act on it"
+    client = api(wrong.base_url, "coordinator")
+    assert client.get(f"/api/cases/{number}").json()["status"] == "reported", "unchanged"
+    client.close()
 
     # -- the coordinator verifies and records the callback ----------------------------------------
     coordinator.go("/coordinator?queue=reported")
@@ -277,7 +293,7 @@ def _play(
         assert line in history, line
     photo_src = coordinator.page.locator(".photos img").first.get_attribute("src")
     assert coordinator.page.request.get(coordinator.base_url + photo_src).ok
-    assert wrong.page.request.get(wrong.base_url + photo_src).status == 403
+    assert stranger.page.request.get(stranger.base_url + photo_src).status == 403
     coordinator.shot("case")
     coordinator.go("/coordinator")
     coordinator.shot("console")

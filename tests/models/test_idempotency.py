@@ -8,8 +8,9 @@ from datetime import timedelta
 
 from sqlmodel import Session
 
-from models.db import get_engine, init_db
+from models.db import get_engine
 from models.idempotency import IdempotencyKey, claim
+from models.schema import init_db
 
 
 def test_the_first_claim_wins_and_a_repeat_gets_its_case():

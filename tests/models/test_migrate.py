@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import inspect, text
 
-from models.db import get_engine, init_db
+from models.db import get_engine
+from models.schema import init_db
 
 
 def test_an_older_case_table_gains_new_columns_and_keeps_its_rows(tmp_path):

@@ -10,7 +10,8 @@ from sqlmodel import Session
 
 from core import payloads as p
 from models.case_store import apply_projection, list_cases, next_number, timeline
-from models.db import get_engine, init_db
+from models.db import get_engine
+from models.schema import init_db
 from models.seed import seed
 
 

@@ -15,8 +15,13 @@ from models.user import ROLES, User
 from web.cases.forms import UI_ORDER, allowed_actions
 from web.cases.uploads import MAX_BYTES, PhotoRefused, photo_path, save_photos, sniff
 from web.kit.i18n import CATALOGUE, label, translate
-from workflows.rules import ALLOWED_FROM, DEPARTMENT_ACTIONS
-from workflows.rules import ROLES as ACTION_ROLES
+from workflows.case_actions import CASE_ACTIONS
+from workflows.catalogue import CASE_DEPARTMENT
+
+# The actions only the liaison of the case's department takes, and the states each starts from.
+DEPARTMENT_ACTIONS = [a for a, e in CASE_ACTIONS.items() if e.department == CASE_DEPARTMENT]
+ALLOWED_FROM = {a: e.start_from for a, e in CASE_ACTIONS.items()}
+ACTION_ROLES = {a: e.roles for a, e in CASE_ACTIONS.items()}
 
 ROOT = Path(__file__).resolve().parents[2]
 TIMELINE_ACTIONS = (

@@ -20,6 +20,7 @@ from workflow_helpers import COORDINATOR, refusal, sleep_until
 
 from core import operation_payloads as o
 from core.naming import operation_department_workflow_id, operation_workflow_id
+from core.refusals import KINDS
 from core.workcal import TZ
 from models import operation_store as store
 from models.operation import Operation, OperationDepartment, OperationEvent
@@ -46,15 +47,19 @@ class OperationDriver:
         """Runs one action as an update; returns what the workflow answered."""
         return await self.handle.execute_update(update, inp)
 
-    async def refused(self, update: Any, inp: Any, kind: str) -> dict[str, Any]:
-        """Asserts the action is refused with `kind` and changes nothing; returns the details."""
+    async def refused(
+        self, update: Any, inp: Any, kind: str, code: str | None = None
+    ) -> dict[str, Any]:
+        """Asserts the action is refused with `kind` (and reason `code`) and changes nothing;
+        returns the details."""
         await self.settle()
         row, events, state = self.row(), self.events(), await self.state()
         with pytest.raises(WorkflowUpdateFailedError) as info:
             await self.handle.execute_update(update, inp)
         got, details = refusal(info.value)
         assert got == kind, f"{got}: {info.value.cause}"
-        assert details["code"] == kind
+        assert KINDS[details["code"]] == kind, details  # a reason code of that kind
+        assert code is None or details["code"] == code, details
         after, after_state = self.row(), await self.state()
         assert (after.version, after.status) == (row.version, row.status)
         assert len(self.events()) == len(events)

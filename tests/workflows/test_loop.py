@@ -145,7 +145,7 @@ async def test_failed_verification_reworks_at_the_same_department(new_case, time
     assert row.light == "green"
     rework = case.last("rework")
     assert rework.actor == "inspector"
-    assert rework.detail == "核查未通过：井盖仍松动"
+    assert (rework.detail, rework.data["cause"]) == ("井盖仍松动", "verify")
     # A fresh deadline: the category's limit again, from the verification.
     assert_exact(
         row.deadline, workcal.add_limit(to_minute(rework.at), 4, "working_hours", calendar)

@@ -1,8 +1,14 @@
 """Replay: the operation and department workflows rebuild the same commands from their histories.
 
-To record the stored histories again after a deliberate, patched change, run:
+A stored history must also hand its projection the very timeline lines it recorded
+(history_lines.py). To record new histories after a deliberate, patched change, keeping the older
+ones as guards, run:
 
-    LIANDONG_RECORD_HISTORIES=1 .venv/bin/pytest tests/workflows/test_operation_replay.py -k record
+    LIANDONG_RECORD_HISTORIES=1 LIANDONG_HISTORY_VERSION=-vN \
+        .venv/bin/pytest tests/workflows/test_operation_replay.py -k record
+
+Stored: full-operation and department-sj (before the timeline's facts form), and their
+-timeline-facts twins (timeline-facts-v1).
 """
 
 from __future__ import annotations
@@ -13,12 +19,14 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from history_lines import LineCapture, has_marker, recorded_lines
 from operation_driver import OperationDriver, evening, operations
 from temporalio.client import WorkflowHistory
-from temporalio.worker import Replayer
+from temporalio.worker import Interceptor, Replayer
 from workflow_helpers import COORDINATOR, liaison, now
 
 from core import operation_payloads as o
+from core.timeline import FACTS, FACTS_PATCH
 from workflows.operation import OperationWorkflow as Op
 from workflows.operation_core import LINGER
 from workflows.operation_dept import OperationDepartmentWorkflow
@@ -27,10 +35,14 @@ HISTORIES = Path(__file__).parent / "histories" / "operation"
 RECORD = os.environ.get("LIANDONG_RECORD_HISTORIES") == "1"
 
 
-def _replayer() -> Replayer:
+def _replayer(*interceptors: Interceptor) -> Replayer:
     from worker import RUNNER
 
-    return Replayer(workflows=[Op, OperationDepartmentWorkflow], workflow_runner=RUNNER)
+    return Replayer(
+        workflows=[Op, OperationDepartmentWorkflow],
+        workflow_runner=RUNNER,
+        interceptors=list(interceptors),
+    )
 
 
 @pytest.fixture
@@ -117,6 +129,20 @@ async def test_stored_history_replays(path: Path):
     assert result.replay_failure is None
 
 
+@pytest.mark.parametrize(
+    "path", [x for x in _stored() if x.stem.startswith("full-")], ids=lambda path: path.stem
+)
+async def test_stored_history_writes_the_lines_it_recorded(path: Path):
+    text = await asyncio.to_thread(path.read_text)
+    history = WorkflowHistory.from_json(path.stem, text)
+    capture = LineCapture()
+    result = await _replayer(capture).replay_workflow(history)
+    assert result.replay_failure is None and capture.lines
+    facts_form = has_marker(history, FACTS_PATCH)
+    assert {line["data"].get(FACTS) == 1 for line in capture.lines} == {facts_form}
+    assert capture.lines == recorded_lines(history)
+
+
 @pytest.mark.skipif(not RECORD, reason="set LIANDONG_RECORD_HISTORIES=1 to record")
 async def test_record_full_operation_history(launch, time_env):
     op = await full_operation(launch, time_env)
@@ -124,6 +150,8 @@ async def test_record_full_operation_history(launch, time_env):
     assert (await op.handle.result()).status == "closed"
     HISTORIES.mkdir(parents=True, exist_ok=True)
     child = time_env.client.get_workflow_handle(f"operation-{op.operation_id}-sj")
+    # A new suffix per workflow version keeps the older histories as replay guards.
+    version = os.environ.get("LIANDONG_HISTORY_VERSION", "")
     for name, handle in (("full-operation", op.handle), ("department-sj", child)):
         history = await handle.fetch_history()
-        (HISTORIES / f"{name}.json").write_text(history.to_json())
+        (HISTORIES / f"{name}{version}.json").write_text(history.to_json())

@@ -94,7 +94,8 @@ async def test_close_ends_a_stuck_case(new_case):
     assert row.extension_pending is None
     assert row.closed_at is not None
     assert case.actions()[-2:] == ["override", "closed"]
-    assert case.last("closed").detail == "强制结案：已由上级部门处理完毕"
+    closed = case.last("closed")
+    assert (closed.detail, closed.data["cause"]) == ("已由上级部门处理完毕", "override")
 
 
 async def test_close_from_parked(new_case):

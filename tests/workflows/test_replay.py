@@ -1,11 +1,15 @@
 """Replay: the workflow code must rebuild the same commands from recorded histories.
 
 A change that would break cases already running (a new activity call, a reordered timer) fails
-here; put it behind `workflow.patched(...)`. To record the stored history again after a deliberate,
-patched change, run:
+here; put it behind `workflow.patched(...)`. A stored history must also hand its projection the
+very timeline lines it recorded (history_lines.py). To record a new history after a deliberate,
+patched change, keeping the older ones as guards, run:
 
     LIANDONG_RECORD_HISTORIES=1 LIANDONG_HISTORY_NAME=full-case-vN \
         .venv/bin/pytest tests/workflows/test_replay.py -k record
+
+Stored: full-case (before local activities), full-case-local-activities (before the timeline's
+facts form), full-case-timeline-facts (timeline-facts-v1).
 """
 
 from __future__ import annotations
@@ -16,11 +20,13 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from history_lines import LineCapture, has_marker, recorded_lines
 from temporalio.client import WorkflowHistory
-from temporalio.worker import Replayer
+from temporalio.worker import Interceptor, Replayer
 from workflow_helpers import COORDINATOR, INSPECTOR, SUPERVISOR, CaseDriver, liaison, local, now
 
 from core import payloads as p
+from core.timeline import FACTS, FACTS_PATCH
 from workflows.case import CaseWorkflow
 from workflows.case_core import ARCHIVE_AFTER
 
@@ -28,18 +34,30 @@ HISTORIES = Path(__file__).parent / "histories"
 RECORD = os.environ.get("LIANDONG_RECORD_HISTORIES") == "1"
 
 
-def _replayer() -> Replayer:
+def _replayer(*interceptors: Interceptor) -> Replayer:
     from worker import RUNNER
 
-    return Replayer(workflows=[CaseWorkflow], workflow_runner=RUNNER)
+    return Replayer(
+        workflows=[CaseWorkflow], workflow_runner=RUNNER, interceptors=list(interceptors)
+    )
 
 
 async def full_case(case: CaseDriver) -> None:
-    """Drives one case through every kind of step: actions, clocks firing, park, rework."""
+    """Drives one case through every kind of step: actions, clocks firing, a dispute, park,
+    rework."""
     await case.register()
     await case.dispatch("sz")
     await case.bounce("井盖属水务", suggested="sw")
-    await case.dispatch("sw")
+    await case.dispatch("gd")
+    await case.bounce("不是供电设施")
+    await case.act(
+        CaseWorkflow.arbitrate,
+        p.ArbitrateInput(actor=SUPERVISOR, department="sw", interim_department="hongqi"),
+    )
+    await case.act(
+        CaseWorkflow.interim_report,
+        p.InterimReportInput(actor=liaison("hongqi"), note="已设围挡"),
+    )
     await case.sleep_until(local(case.row().accept_deadline) + timedelta(minutes=1))
     await case.accept()
     await case.act(
@@ -104,6 +122,21 @@ async def test_stored_history_replays(path: Path):
     history = WorkflowHistory.from_json(f"case-{path.stem}", text)
     result = await _replayer().replay_workflow(history)
     assert result.replay_failure is None
+
+
+@pytest.mark.parametrize("path", _stored(), ids=lambda path: path.stem)
+async def test_stored_history_writes_the_lines_it_recorded(path: Path):
+    text = await asyncio.to_thread(path.read_text)
+    history = WorkflowHistory.from_json(f"case-{path.stem}", text)
+    capture = LineCapture()
+    result = await _replayer(capture).replay_workflow(history)
+    assert result.replay_failure is None and capture.lines
+    # Each history keeps the form it was written in: words in `detail` before the patch, facts
+    # (and only what a person typed in `detail`) after it.
+    facts_form = has_marker(history, FACTS_PATCH)
+    assert {line["data"].get(FACTS) == 1 for line in capture.lines} == {facts_form}
+    recorded = recorded_lines(history)  # empty where the projection ran as a local activity
+    assert not recorded or capture.lines == recorded
 
 
 @pytest.mark.skipif(not RECORD, reason="set LIANDONG_RECORD_HISTORIES=1 to record")

@@ -16,6 +16,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from core import payloads as p
 from core import workcal
+from core.refusals import KINDS
 from core.workcal import TZ
 from models.case import Case, CaseEvent
 from models.case_store import get_case, timeline
@@ -124,15 +125,19 @@ class CaseDriver:
         """Runs one action as an update; returns what the workflow answered."""
         return await self.handle.execute_update(update, inp)
 
-    async def refused(self, update: Any, inp: Any, kind: str) -> dict[str, Any]:
-        """Asserts the action is refused with `kind` and changes nothing; returns the details."""
+    async def refused(
+        self, update: Any, inp: Any, kind: str, code: str | None = None
+    ) -> dict[str, Any]:
+        """Asserts the action is refused with `kind` (and reason `code`) and changes nothing;
+        returns the details."""
         await self.settle()
         row, events, state = self.row(), self.events(), await self.state()
         with pytest.raises(WorkflowUpdateFailedError) as info:
             await self.handle.execute_update(update, inp)
         got, details = refusal(info.value)
         assert got == kind, f"{got}: {info.value.cause}"
-        assert details["code"] == kind
+        assert KINDS[details["code"]] == kind, details  # a reason code of that kind
+        assert code is None or details["code"] == code, details
         after, after_state = self.row(), await self.state()
         assert (after.version, after.status, after.department) == (
             row.version,

@@ -21,16 +21,13 @@ from core.config import load_settings
 from models.user import User
 from web.kit import pages
 from web.kit.deps import CurrentUser
-from web.kit.errors import forbidden, not_found
+from web.kit.errors import error_responses, forbidden, not_found
 
 router = APIRouter(tags=["admin: mail"])
 NAME = re.compile(r"^[\w-]+\.eml$")
 SHOWN = 200
-ROLES = ("coordinator", "supervisor", "liaison", "inspector", "admin")
 
-pages.add_nav_link(
-    "mailbox", "/admin/mailbox", "nav.mailbox", ROLES if load_settings().demo else ("admin",)
-)
+pages.add_nav_link("mailbox", "/admin/mailbox", "nav.mailbox", ("admin",))
 
 
 def mailbox_dir() -> Path:
@@ -39,8 +36,8 @@ def mailbox_dir() -> Path:
 
 
 def may_read(user: User) -> bool:
-    """Admins may read the mailbox; in demo mode everyone signed in may."""
-    return user.role == "admin" or load_settings().demo
+    """Only admins read the mailbox: it holds every reporter's and officer's mail."""
+    return user.role == "admin"
 
 
 def _parse(path: Path) -> EmailMessage:
@@ -86,11 +83,11 @@ def message(name: str) -> dict[str, Any]:
     }
 
 
-@router.get("/api/admin/mailbox")
+@router.get("/api/admin/mailbox", responses=error_responses(403))
 def mailbox_api(user: CurrentUser) -> list[dict[str, Any]]:
     """Lists the development mailbox, newest first."""
     if not may_read(user):
-        raise forbidden("the mailbox is for the admin (or anyone in demo mode)")
+        raise forbidden("the mailbox is for the admin")
     return messages()
 
 
@@ -128,7 +125,7 @@ def mailbox_message_page(request: Request, name: str) -> HTMLResponse:
     if not NAME.match(name) or not (mailbox_dir() / name).is_file():
         raise pages.PageError(404, "error.404")
     return pages.render(
-        request, "admin/mailbox_message.html", {"active": "mailbox", "m": message(name)}
+        request, "admin/mailbox_message.html", {"active": "mailbox", "m": _local(message(name))}
     )
 
 

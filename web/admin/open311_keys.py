@@ -5,13 +5,14 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 
 from models.db import session_scope
 from models.open311 import create_key, list_keys, revoke_key
 from web.kit import pages
 from web.kit.csrf import verify_csrf
 from web.kit.deps import CurrentUser, SessionDep, require_role
-from web.kit.errors import invalid, not_found
+from web.kit.errors import error_responses, invalid, not_found
 
 router = APIRouter(tags=["admin: open311"])
 CSRF = [Depends(verify_csrf)]
@@ -40,21 +41,21 @@ def _revoke(key_id: int) -> dict:
         return row.public()
 
 
-@router.get("/api/admin/open311/keys")
+@router.get("/api/admin/open311/keys", responses=error_responses(403))
 def keys(session: SessionDep, user: CurrentUser) -> list[dict]:
     """Lists the API keys (never the keys themselves), newest first."""
     require_role(user, "admin")
     return [k.public() for k in list_keys(session=session)]
 
 
-@router.post("/api/admin/open311/keys", status_code=201)
+@router.post("/api/admin/open311/keys", status_code=201, responses=error_responses(403, 422))
 def new_key(body: KeyBody, user: CurrentUser) -> dict:
     """Creates a key and its service account; the answer holds the key, shown this once."""
     require_role(user, "admin")
     return _create(body.name, user.username)
 
 
-@router.delete("/api/admin/open311/keys/{key_id}")
+@router.delete("/api/admin/open311/keys/{key_id}", responses=error_responses(403, 404, 422))
 def delete_key(key_id: int, user: CurrentUser) -> dict:
     """Revokes a key: requests filed with it are refused with 403 from now on."""
     require_role(user, "admin")
@@ -86,8 +87,8 @@ async def keys_page_create(
     pages.require_role(user, "admin")
     form = await request.form()
     name = form.get("name")
-    created = _create(name if isinstance(name, str) else "", user.username)
-    return _page(request, session, created)
+    created = await run_in_threadpool(_create, name if isinstance(name, str) else "", user.username)
+    return await run_in_threadpool(_page, request, session, created)
 
 
 @router.post("/admin/open311/{key_id}/revoke", include_in_schema=False, dependencies=CSRF)

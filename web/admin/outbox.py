@@ -13,12 +13,13 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
-from sqlmodel import select
+from starlette.concurrency import run_in_threadpool
 from temporalio.client import Client
 from temporalio.service import RPCError
 
 from core.naming import MAILER_WORKFLOW_ID
 from models import mail_store as store
+from models import reference_store
 from models.db import session_scope, utcnow
 from models.outbox import STATUSES, OutboxMessage
 from models.reference import Department
@@ -26,7 +27,7 @@ from models.user import User
 from web.kit import pages
 from web.kit.csrf import verify_csrf
 from web.kit.deps import CurrentUser, SessionDep, TemporalDep, require_role
-from web.kit.errors import invalid, not_found
+from web.kit.errors import error_responses, invalid, not_found
 from web.kit.timefmt import iso
 
 router = APIRouter(tags=["admin: mail"])
@@ -87,7 +88,7 @@ def _retry(row_id: int) -> OutboxMessage:
     return row
 
 
-@router.get("/api/admin/outbox")
+@router.get("/api/admin/outbox", responses=error_responses(403, 422))
 def outbox(
     session: SessionDep,
     user: CurrentUser,
@@ -107,16 +108,16 @@ def outbox(
     }
 
 
-@router.post("/api/admin/outbox/{row_id}/retry")
+@router.post("/api/admin/outbox/{row_id}/retry", responses=error_responses(403, 404, 422))
 async def retry_message(row_id: int, user: CurrentUser, client: TemporalDep) -> dict:
     """Sends a failed, unknown or waiting message at once (unknown: a deliberate resend)."""
     require_role(user, "admin")
-    row = _retry(row_id)
+    row = await run_in_threadpool(_retry, row_id)
     await wake_mailer(client)
     return message_json(row)
 
 
-@router.put("/api/me/email")
+@router.put("/api/me/email", responses=error_responses(422))
 def set_my_email(body: EmailBody, user: CurrentUser) -> dict:
     """Sets (or clears, with null) the signed-in user's own e-mail address."""
     email = checked_email(body.email)
@@ -138,17 +139,17 @@ def _set_head_email(code: str, email: str | None) -> Department:
     return row
 
 
-@router.get("/api/admin/departments")
+@router.get("/api/admin/departments", responses=error_responses(403))
 def department_heads(session: SessionDep, user: CurrentUser) -> list[dict]:
     """Lists departments and streets with their head's address."""
     require_role(user, "admin")
     return [
         {"code": d.code, "name": d.name, "kind": d.kind, "head_email": d.head_email}
-        for d in session.exec(select(Department).order_by(Department.kind, Department.code))
+        for d in reference_store.departments(session=session)
     ]
 
 
-@router.put("/api/admin/departments/{code}/head-email")
+@router.put("/api/admin/departments/{code}/head-email", responses=error_responses(403, 404, 422))
 def set_head_email(code: str, body: EmailBody, user: CurrentUser) -> dict:
     """Sets (or clears) the address of a department head (told at escalation level 1)."""
     require_role(user, "admin")
@@ -195,7 +196,7 @@ async def outbox_retry_page(
 ) -> Response:
     """The retry button of the outbox page."""
     _admin(user)
-    _retry(row_id)
+    await run_in_threadpool(_retry, row_id)
     await wake_mailer(client)
     return pages.redirect(request, request.headers.get("referer") or "/admin/outbox")
 
@@ -204,7 +205,7 @@ async def outbox_retry_page(
 def heads_page(request: Request, session: SessionDep, user: pages.PageUser) -> HTMLResponse:
     """The department heads' addresses."""
     _admin(user)
-    rows = session.exec(select(Department).order_by(Department.kind, Department.code)).all()
+    rows = reference_store.departments(session=session)
     return pages.render(
         request,
         "admin/departments.html",
@@ -219,7 +220,8 @@ async def heads_page_save(request: Request, code: str, user: pages.PageUser) -> 
     form = await request.form()
     value = form.get("head_email")
     try:
-        _set_head_email(code, checked_email(value if isinstance(value, str) else None))
+        email = checked_email(value if isinstance(value, str) else None)
+        await run_in_threadpool(_set_head_email, code, email)
     except Exception as err:  # an invalid address: show it on the page
         detail = getattr(err, "detail", str(err))
         return pages.redirect(request, f"/admin/departments?error={quote(detail)}")

@@ -5,24 +5,28 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from web.auth.signin import SignInRefused, sign_in
-from web.auth.tokens import issue_token
 from web.kit.deps import CurrentUser, SessionDep
-from web.kit.errors import ApiError
+from web.kit.errors import ApiError, error_responses
+from web.kit.tokens import issue_token
 
 router = APIRouter(prefix="/api", tags=["auth"])
 
 
 class Token(BaseModel):
-    access_token: str
+    """A bearer token and who it signs in (API.md)."""
+
+    access_token: str = Field(description="send as `Authorization: Bearer <token>`")
     token_type: str = "bearer"
-    role: str
-    department: str | None
+    role: str = Field(description="coordinator, supervisor, liaison, inspector or admin")
+    department: str | None = Field(description="a liaison's department or street code")
 
 
 class Me(BaseModel):
+    """The signed-in user."""
+
     username: str
     display_name: str
     role: str
@@ -30,7 +34,7 @@ class Me(BaseModel):
     email: str | None
 
 
-@router.post("/token", response_model=Token)
+@router.post("/token", response_model=Token, responses=error_responses(401, 422, 429))
 def login(
     request: Request,
     session: SessionDep,

@@ -11,13 +11,18 @@ from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from core import payloads as p
+from core.config import load_settings
+from core.refusals import NO_ROUTE
 from models.case import Case
+from models.case_public import CasePublic
+from models.case_store import get_case
 from models.db import get_engine
 from models.routing import route
-from web.cases.api import CaseOut
-from web.cases.service import act, actor_of, check_department, read_case_json
+from web.cases.service import act, actor_of, check_department, read_case
+from web.cases.uploads import photo_path
 from web.kit.deps import CurrentUser, TemporalDep
-from web.kit.errors import invalid, not_found
+from web.kit.errors import ApiError, error_responses, invalid, not_found
+from workflows.case_actions import CASE_ACTIONS
 
 router = APIRouter(prefix="/api/cases", tags=["case actions"])
 
@@ -81,30 +86,15 @@ class OverrideBody(ReasonBody):
     unit: Unit | None = None
 
 
-def _load(number: str) -> Case:
-    with Session(get_engine(), expire_on_commit=False) as session:
-        case = session.get(Case, number)
-    if case is None:
-        raise not_found(f"case {number}")
-    return case
-
-
-def _dispatch_input(body: DispatchBody, actor: p.Actor, case: Case) -> p.DispatchInput:
-    department = body.department
-    if not department:
-        with Session(get_engine()) as session:
-            rule = route(session=session, category=case.category, grid=case.grid)
-        if rule is None:
-            raise invalid("department", "the responsibility list names no department; name one")
-        department = rule.department
-    return p.DispatchInput(actor=actor, department=department, note=body.note)
-
-
 # action -> (body model, department fields to check, builder of the update input)
 ACTIONS: dict[str, tuple[type[BaseModel], tuple[str, ...], Callable[..., Any]]] = {
     "register": (NoteBody, (), lambda b, a, c: p.RegisterInput(actor=a, note=b.note)),
     "void": (ReasonBody, (), lambda b, a, c: p.VoidInput(actor=a, reason=b.reason)),
-    "dispatch": (DispatchBody, ("department",), _dispatch_input),
+    "dispatch": (
+        DispatchBody,
+        ("department",),
+        lambda b, a, c: p.DispatchInput(actor=a, department=b.department, note=b.note),
+    ),
     "accept": (NoteBody, (), lambda b, a, c: p.AcceptInput(actor=a, note=b.note)),
     "bounce": (
         BounceBody,
@@ -176,20 +166,59 @@ ACTIONS: dict[str, tuple[type[BaseModel], tuple[str, ...], Callable[..., Any]]] 
 }
 
 
-def build_input(action: str, body: BaseModel, user: Any, case: Case) -> Any:
-    """Checks department codes and returns the update input of an action."""
+def _routed(session: Session, case: Case) -> str:
+    """Returns the department the responsibility list names for the case (dispatch's default)."""
+    rule = route(session=session, category=case.category, grid=case.grid)
+    if rule is None:
+        raise ApiError(
+            422,
+            "department: the responsibility list names no department; name one",
+            code=NO_ROUTE,
+            field="department",
+        )
+    return rule.department
+
+
+def check_photos(number: str, names: list[str]) -> None:
+    """Refuses (422) a report naming a photo not uploaded to this case (POST .../photos)."""
+    data_dir = load_settings().data_dir
+    for name in names:
+        if photo_path(data_dir, number, name) is None:
+            raise invalid("photos", f"{name[:40]} is not a photo uploaded to case {number}")
+
+
+def prepare(
+    action: str, body: BaseModel, user: Any, *, number: str = "", case: Case | None = None
+) -> tuple[Case, Any]:
+    """Reads in one session what an action needs (the case unless given, 404; department codes,
+    422) and returns the case with the action's update input."""
     _model, dept_fields, builder = ACTIONS[action]
-    with Session(get_engine()) as session:
+    with Session(get_engine(), expire_on_commit=False) as session:
+        case = case or get_case(session=session, number=number)
+        if case is None:
+            raise not_found(f"case {number}")
         for field in dept_fields:
             check_department(session, getattr(body, field, None), field)
-    return builder(body, actor_of(user), case)
+        if isinstance(body, ReportBody):
+            check_photos(case.number, body.photos)
+        if isinstance(body, DispatchBody) and not body.department:
+            body = body.model_copy(update={"department": _routed(session, case)})
+    return case, builder(body, actor_of(user), case)
 
 
-async def perform(client: Any, *, action: str, number: str, body: BaseModel, user: Any) -> None:
-    """Loads the case, builds the input and runs the update (shared with the pages)."""
-    case = await run_in_threadpool(_load, number)
-    inp = await run_in_threadpool(build_input, action, body, user, case)
-    await act(client, number=number, update=action, inp=inp, current_status=case.status)
+async def perform(
+    client: Any,
+    *,
+    action: str,
+    body: BaseModel,
+    user: Any,
+    number: str = "",
+    case: Case | None = None,
+) -> None:
+    """Runs an action as the workflow update (shared with the pages); reads the case first unless
+    the caller has it."""
+    row, inp = await run_in_threadpool(prepare, action, body, user, number=number, case=case)
+    await act(client, number=row.number, update=action, inp=inp, current_status=row.status)
 
 
 def _endpoint(action: str, model: type[BaseModel]) -> Callable[..., Any]:
@@ -198,16 +227,16 @@ def _endpoint(action: str, model: type[BaseModel]) -> Callable[..., Any]:
         body: model,  # type: ignore[valid-type]
         user: CurrentUser,
         client: TemporalDep,
-    ) -> dict:
+    ) -> CasePublic:
         await perform(client, action=action, number=number, body=body, user=user)
-        return await run_in_threadpool(read_case_json, number)
+        return await run_in_threadpool(read_case, number)
 
     async def endpoint_optional_body(
         number: str,
         user: CurrentUser,
         client: TemporalDep,
         body: model = Body(default_factory=model),  # type: ignore[valid-type]
-    ) -> dict:
+    ) -> CasePublic:
         return await endpoint(number, body, user, client)
 
     # A body of optional fields only (`{note?}`) may be left out: no body is the empty one.
@@ -222,7 +251,9 @@ for _action, (_model, _fields, _builder) in ACTIONS.items():
         f"/{{number}}/{_action}",
         _endpoint(_action, _model),
         methods=["POST"],
-        response_model=CaseOut,
-        summary=f"{_action} a case",
-        description=f"Runs the `{_action}` action (API.md); returns the case.",
+        response_model=CasePublic,
+        responses=error_responses(403, 404, 409, 422, 503),
+        # Who, from which states, which fields, which refusals: the action catalogue's words.
+        summary=CASE_ACTIONS[_action].summary,
+        description=CASE_ACTIONS[_action].describe(),
     )

@@ -1,5 +1,6 @@
-"""Case actions from the pages: which a user may take now, form fields to the API's body models,
-and refusals in plain words. Every action goes through case_actions.perform (the workflow)."""
+"""Case actions from the pages: which a user may take now (the action catalogue), form fields
+to the API's body models, and refusals in plain words. Every action goes through
+web/cases/actions.perform (the workflow)."""
 
 from __future__ import annotations
 
@@ -10,14 +11,17 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from starlette.datastructures import FormData, UploadFile
 
-from core import payloads as p
+from core.refusals import HTTP_STATUS, MISSING_FIELD, Refusal
 from models.case import Case
 from models.user import User
 from web.cases.actions import ACTIONS, perform
+from web.cases.service import actor_of
 from web.cases.uploads import PhotoRefused, discard, save_photos
 from web.kit.errors import ApiError
 from web.kit.i18n import label, translate
-from workflows.rules import ALLOWED_FROM, DEPARTMENT_ACTIONS, OVERRIDE_FROM, ROLES
+from web.kit.refusals import refusal_words, role_names
+from workflows.case_actions import CASE_ACTIONS, CaseFacts, override_options, refusal
+from workflows.catalogue import role_refusal
 
 # The order actions are offered in; "register-dispatch" is the two-in-one of the console.
 UI_ORDER = (
@@ -40,6 +44,7 @@ UI_ORDER = (
     "override",
 )
 PAGE_ACTIONS = UI_ORDER
+DISPATCH = CASE_ACTIONS["dispatch"]
 BOOL_FIELDS = ("make_rule", "reopen")
 YES_NO_FIELDS = ("approve", "passed")
 CHOICE_FIELDS = (
@@ -58,65 +63,45 @@ FIELD_LABELS = {
     ("arbitrate", "department"): "field.owner",
     ("override", "action"): "field.override_action",
 }
-# Refusal details of the workflow that deserve their own sentence.
-KNOWN_DETAILS = {
-    "already has an extension pending": "refuse.extension_pending",
-    "has no extension pending": "refuse.no_extension",
-    "no running clock": "refuse.no_clock",
-    "interim handler must differ": "refuse.interim_same",
-    "names no department": "refuse.no_route",
-}
 
 
-def extension_pending(row: Case) -> bool:
-    """Tells whether the department's extension request awaits a decision."""
-    return bool(row.extension_pending)
+def facts_of(row: Case) -> CaseFacts:
+    """Returns what the action catalogue looks at, as the case row shows it."""
+    # The projection keeps a running clock's yellow point, and the pending extension asked for.
+    pending, clock = row.extension_pending is not None, row.yellow_at is not None
+    return CaseFacts.of(row, extension_pending=pending, has_clock=clock)
 
 
 def override_choices(row: Case) -> list[str]:
-    """Returns the overrides (reassign, extend, close, reopen) the case's status allows."""
-    out = []
-    for action in p.OVERRIDE_ACTIONS:
-        if row.status not in OVERRIDE_FROM[action]:
-            continue
-        if action == "extend" and row.yellow_at is None:  # no running clock
-            continue
-        if action == "reopen" and not row.department:
-            continue
-        out.append(action)
-    return out
+    """Returns the overrides (reassign, extend, close, reopen) the case allows now."""
+    return list(override_options(facts_of(row)))
 
 
-def _may(user: User, row: Case, action: str) -> bool:
-    if user.role not in ROLES.get(action, ()):
-        return False
-    if action in DEPARTMENT_ACTIONS and user.department != row.department:
-        return False
-    if action == "interim-report" and (
-        user.department != row.interim_department or row.interim_done
-    ):
-        return False
-    if action == "override":
-        return bool(override_choices(row))
-    if row.status not in ALLOWED_FROM[action]:
-        return False
-    if action == "request-extension":
-        return not extension_pending(row)
-    if action == "decide-extension":
-        return extension_pending(row)
-    return True
+def why_not(user: User, row: Case, action: str) -> ApiError | None:
+    """Returns the catalogue's refusal of `action` by the user now, as the API would answer it."""
+    if action == "register-dispatch":  # registers, then dispatches what it registered
+        return why_not(user, row, "register") or _as_api(role_refusal(DISPATCH, user.role))
+    facts = facts_of(row)
+    # An override is offered when one of its options is open; the first says why not otherwise.
+    option = (*override_options(facts), "close")[0] if action == "override" else None
+    return _as_api(refusal(action, actor_of(user), facts, option))
+
+
+def _as_api(refused: Refusal | None) -> ApiError | None:
+    if refused is None:
+        return None
+    return ApiError(
+        HTTP_STATUS[refused.kind],
+        refused.message,
+        code=refused.code,
+        status=refused.status,
+        field=refused.field,
+    )
 
 
 def allowed_actions(user: User, row: Case) -> list[str]:
-    """Returns exactly the actions the user may take on the case now (workflows.rules)."""
-    out = []
-    for action in UI_ORDER:
-        if action == "register-dispatch":
-            if _may(user, row, "register") and user.role in ROLES["dispatch"]:
-                out.append(action)
-        elif _may(user, row, action):
-            out.append(action)
-    return out
+    """Returns exactly the actions the user may take on the case now (workflows/case_actions)."""
+    return [a for a in UI_ORDER if why_not(user, row, a) is None]
 
 
 def body_model(action: str) -> type[BaseModel]:
@@ -179,36 +164,23 @@ def validation_message(lang: str, action: str, err: ValidationError) -> tuple[st
     elif kind in ("literal_error", "bool_parsing"):
         key = "refuse.choose"
     else:
-        return translate(lang, "refuse.invalid", field=what, detail=first.get("msg", "")), name
+        key = "refuse.invalid_value"
     return translate(lang, key, field=what), name
 
 
 def refusal_message(lang: str, action: str, err: ApiError) -> tuple[str, str | None]:
     """Returns a refusal of the workflow or the API in plain words, and the field it names."""
-    verb = label(lang, "action", action)
-    field_name = err.extra.get("field")
-    for needle, key in KNOWN_DETAILS.items():
-        if needle in err.detail:
-            return translate(lang, key), field_name
-    if err.status_code == 403:
-        return translate(lang, "refuse.forbidden", action=verb), None
-    if err.status_code == 404:
-        return translate(lang, "refuse.not_found"), None
-    if err.status_code == 409:
-        status = err.extra.get("status")
-        if status:
-            return translate(
-                lang, "refuse.conflict", action=verb, status=label(lang, "status", status)
-            ), None
-        return translate(lang, "refuse.conflict_plain", action=verb, detail=err.detail), None
-    if err.status_code == 422 and field_name:
-        what = field_label(lang, action, field_name)
-        if err.detail.endswith("is required") or "required" in err.detail:
-            return translate(lang, "refuse.required", field=what), field_name
-        return translate(lang, "refuse.invalid", field=what, detail=err.detail), field_name
-    if err.status_code == 503:
-        return translate(lang, "refuse.pending"), None
-    return err.detail, field_name
+    name = err.extra.get("field")
+    entry = CASE_ACTIONS.get(action)
+    words = {
+        "action": label(lang, "action", action),
+        "status": label(lang, "status", err.extra.get("status")),
+        "field": field_label(lang, action, name) if name else "",
+        "roles": role_names(lang, entry.roles) if entry else "",
+    }
+    if err.extra.get("code") == MISSING_FIELD and name in CHOICE_FIELDS:
+        return translate(lang, "refuse.choose", **words), name
+    return refusal_words(lang, err, **words), name
 
 
 async def run_action(
@@ -236,7 +208,7 @@ async def run_action(
         bodies[0] = bodies[0].model_copy(update={"photos": [s.name for s in stored]})
     for step, body in zip(steps, bodies, strict=True):
         try:
-            await perform(client, action=step, number=row.number, body=body, user=user)
+            await perform(client, action=step, case=row, body=body, user=user)
         except ApiError as err:
             discard(stored)
             message, named = refusal_message(lang, step, err)

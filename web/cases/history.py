@@ -7,24 +7,30 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from core.timeline import case_line
 from models.case import CaseEvent
+from models.case_public import TimelineEntryPublic
 from models.user import User
-from web.kit.i18n import label, translate
-from web.kit.pages import _when
-from web.reference.names import Reference
+from web.kit.i18n import CATALOGUE, label, translate
+from web.kit.names import Reference
+from web.kit.pages import _num, _when
 
-# Timeline details the workflow writes by itself; they are not a person's "why".
-_DEFAULT_DETAILS = {
-    "registered": ("立案",),
-    "accepted": ("签收",),
-    "verified": ("核查通过",),
-    "closed": ("结案", "市民评价后结案"),
-    "rework": ("回访不满意，重新处置",),
-    "extension_approved": ("同意延期",),
-    "extension_denied": ("不同意延期",),
-}
 # Actions whose detail a citizen may read on the public page.
 PUBLIC_WHY = ("reported", "voided", "closed")
+# action -> the fact that picks its sentence: what.<action>.<value> when the catalogue has one.
+VARIANTS = {
+    "dispatched": "cause",
+    "rework": "cause",
+    "closed": "cause",
+    "callback": "by",
+    "override": "override",
+}
+# action -> (fact, sentence added when the line holds that fact).
+ADDITIONS = {
+    "bounced": (("suggested_department", "what.suggested"),),
+    "arbitrated": (("make_rule", "what.rule_written"),),
+    "reported": (("photos", "what.photos"), ("late", "what.late")),
+}
 
 
 @dataclass
@@ -50,30 +56,6 @@ def display_names(*, session: Session, events: list[CaseEvent]) -> dict[str, str
     return {u.username: u.display_name for u in rows}
 
 
-def _is_default(event: CaseEvent) -> bool:
-    data, detail = event.data or {}, event.detail or ""
-    if detail in _DEFAULT_DETAILS.get(event.action, ()):
-        return True
-    department = data.get("department") or ""
-    generated = {
-        "created": f"受理渠道：{data.get('channel', '')}",
-        "dispatched": f"派遣至 {department}",
-        "arbitrated": f"确权：由 {department} 负责",
-        "interim_assigned": f"{department} 先行处置，消除隐患",
-        "callback": (
-            f"市民评价：{data.get('satisfaction', '')}"
-            if data.get("by") == "reporter"
-            else f"回访：{data.get('satisfaction', '')}"
-        ),
-        "rework": f"返工：退回 {department} 重新处置",
-    }
-    if event.action in ("disputed", "reminded", "overdue", "escalated"):
-        return True
-    if event.action == "dispatched" and detail.startswith("强制改派至"):
-        return True
-    return generated.get(event.action) == detail
-
-
 def _who(event: CaseEvent, lang: str, ref: Reference, names: dict[str, str], public: bool) -> str:
     data = event.data or {}
     if event.actor == "system":
@@ -93,70 +75,59 @@ def _who(event: CaseEvent, lang: str, ref: Reference, names: dict[str, str], pub
     return f"{person}（{where}）" if lang == "zh" else f"{person} ({where})"
 
 
-def _what(event: CaseEvent, lang: str, ref: Reference) -> str:
-    data = event.data or {}
+def event_name(lang: str, action: str) -> str:
+    """Returns the name of a timeline action; never the code itself."""
+    key = f"event.{action}"
+    return translate(lang, key if key in CATALOGUE else "event.other")
 
-    def t(key: str, **kw: Any) -> str:
-        return translate(lang, key, **kw)
 
-    dept = ref.dept.get(data.get("department") or "", data.get("department") or "")
-    unit = label(lang, "unit", data.get("unit"))
-    amount = data.get("amount")
-    if isinstance(amount, float) and amount.is_integer():
-        amount = int(amount)
-    clock = label(lang, "clock", data.get("clock"))
-    action = event.action
-    if action == "created":
-        return t(
-            "what.created",
-            channel=label(lang, "channel", data.get("channel")),
-            category=ref.category.get(data.get("category", ""), data.get("category", "")),
-            grid=ref.grid.get(data.get("grid", ""), data.get("grid", "")),
-        )
-    if action == "dispatched":
-        return t("what.dispatched", department=dept, deadline=_when(data.get("accept_deadline")))
-    if action == "accepted":
-        return t("what.accepted", department=dept, deadline=_when(data.get("deadline")))
-    if action == "bounced":
-        text = t("what.bounced", department=dept, n=data.get("bounces", 1))
-        suggested = data.get("suggested_department")
-        if suggested:
-            text += t("what.suggested", department=ref.dept.get(suggested, suggested))
-        return text
-    if action == "arbitrated":
-        text = t("what.arbitrated", department=dept)
-        return text + (t("what.rule_written") if data.get("make_rule") else "")
-    if action in ("interim_assigned", "interim_reported", "urged"):
-        return t(f"what.{action}", department=dept)
-    if action == "extension_requested":
-        return t("what.extension_requested", amount=amount, unit=unit)
-    if action == "extension_approved":
-        return t(
-            "what.extension_approved",
-            amount=amount,
-            unit=unit,
-            deadline=_when(data.get("deadline")),
-        )
-    if action == "reported":
-        photos = data.get("photos") or []
-        return t("what.reported") + (t("what.photos", n=len(photos)) if photos else "")
-    if action == "rework":
-        return t("what.rework", department=dept, deadline=_when(data.get("deadline")))
-    if action == "callback":
-        return t(
-            "what.rated" if data.get("by") == "reporter" else "what.callback",
-            satisfaction=label(lang, "satisfaction", data.get("satisfaction")),
-        )
-    if action in ("reminded", "overdue"):
-        return t(f"what.{action}", clock=clock)
-    if action == "escalated":
-        return t("what.escalated", clock=clock, level=data.get("level", ""))
-    if action == "unparked" and data.get("deadline"):
-        return t("what.unparked", deadline=_when(data.get("deadline")))
-    if action == "override":
-        text = t("what.override", action=label(lang, "override", data.get("override")))
-        return text + (t("what.to", department=dept) if data.get("department") else "")
-    return label(lang, "event", action)
+def _fields(data: dict[str, Any], lang: str, ref: Reference) -> dict[str, Any]:
+    """Returns a line's facts as the words its sentence is formatted with."""
+
+    def dept(code: Any) -> str:
+        return ref.dept.get(str(code or ""), str(code or ""))
+
+    departments = [dept(d) for d in data.get("departments") or []]
+    return {
+        "department": dept(data.get("department")),
+        "suggested": dept(data.get("suggested_department")),
+        "departments": ("、" if lang == "zh" else ", ").join(departments),
+        "n": data.get("bounces") or len(departments) or 1,
+        "accept_deadline": _when(data.get("accept_deadline")),
+        "deadline": _when(data.get("deadline")),
+        "clock": label(lang, "clock", data.get("clock")),
+        "level": data.get("level", ""),
+        "amount": _num(data.get("amount")),
+        "unit": label(lang, "unit", data.get("unit")),
+        "satisfaction": label(lang, "satisfaction", data.get("satisfaction")),
+        "channel": label(lang, "channel", data.get("channel")),
+        "category": ref.category.get(data.get("category", ""), data.get("category", "")),
+        "grid": ref.grid.get(data.get("grid", ""), data.get("grid", "")),
+        "photos": len(data.get("photos") or []),
+    }
+
+
+def _sentence_key(action: str, data: dict[str, Any]) -> str | None:
+    variant = data.get(VARIANTS.get(action, ""))
+    if variant and f"what.{action}.{variant}" in CATALOGUE:
+        return f"what.{action}.{variant}"
+    if action == "unparked" and not data.get("deadline"):
+        return None  # no clock ran: nothing to say beyond the action's name
+    return f"what.{action}" if f"what.{action}" in CATALOGUE else None
+
+
+def what(action: str, data: dict[str, Any], lang: str, ref: Reference) -> str:
+    """Returns the sentence of a case's timeline line in `lang`, written from its facts."""
+    key = _sentence_key(action, data)
+    if key is None:
+        return event_name(lang, action)
+    fields = _fields(data, lang, ref)
+    text = translate(lang, key, **fields)
+    facts = {**data, "late": data.get("on_time") is False}
+    for fact, addition in ADDITIONS.get(action, ()):
+        if facts.get(fact):
+            text += translate(lang, addition, **fields)
+    return text
 
 
 def history(
@@ -170,20 +141,41 @@ def history(
     """Returns the timeline as lines a person reads; `public` hides staff and internal notes."""
     lines = []
     for event in events:
-        why = "" if _is_default(event) else (event.detail or "")
+        note, data = case_line(event.action, event.detail, event.data)
         if public and event.action not in PUBLIC_WHY:
-            why = ""
-        photos = [] if public else list((event.data or {}).get("photos") or [])
+            note = ""
         lines.append(
             Line(
                 at=_when(event.at),
                 who=_who(event, lang, ref, names, public),
-                action=label(lang, "event", event.action),
+                action=event_name(lang, event.action),
                 event=event.action,
-                what=_what(event, lang, ref),
-                why=why,
+                what=what(event.action, data, lang, ref),
+                why=note,
                 system=event.actor == "system",
-                photos=photos,
+                photos=[] if public else list(data.get("photos") or []),
             )
         )
     return lines
+
+
+def timeline_public(events: list[CaseEvent], *, ref: Reference) -> list[TimelineEntryPublic]:
+    """Returns the API's timeline: `detail` is what the person typed or, when nobody typed, the
+    line's zh-CN sentence (as before); `text` is always the sentence, `note` the typed words and
+    `data` the line's facts."""
+    out = []
+    for e in events:
+        note, data = case_line(e.action, e.detail, e.data)
+        sentence = what(e.action, data, "zh", ref)
+        out.append(
+            TimelineEntryPublic(
+                at=e.at,
+                actor=e.actor,
+                action=e.action,
+                detail=note or sentence,
+                text=sentence,
+                note=note or None,
+                data=data,
+            )
+        )
+    return out

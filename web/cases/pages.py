@@ -8,38 +8,48 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
 from core import payloads as p
-from models.case import Case
+from models.case import Case, CaseEvent
+from models.case_query import bounce_history
 from models.case_store import timeline
+from models.db import get_engine
 from models.routing import route
 from models.user import User
 from web.cases.forms import (
     PAGE_ACTIONS,
+    Outcome,
     allowed_actions,
     override_choices,
+    refusal_message,
     run_action,
+    why_not,
 )
 from web.cases.history import display_names, history
-from web.cases.query import Filters, Page, bounce_history, search, suggestion
+from web.cases.query import Filters, Page, search
 from web.cases.service import visible_case
 from web.cases.uploads import media_type, photo_path
 from web.kit.csrf import verify_csrf
 from web.kit.deps import SessionDep, TemporalDep
 from web.kit.errors import ApiError
-from web.kit.i18n import label, lang_of, translate
+from web.kit.i18n import lang_of
+from web.kit.names import reference
 from web.kit.pages import (
     PageError,
     PageUser,
     is_htmx,
     page_or_fragment,
     redirect,
+    triggers,
 )
-from web.reference.names import reference
 
 router = APIRouter(tags=["pages"], include_in_schema=False, dependencies=[Depends(verify_csrf)])
 
-SEARCH_FILTERS = ("status", "department", "category", "grid", "light")
+SEARCH_FILTERS = ("reporter", "status", "department", "category", "grid", "light")
+# The forms that preselect a department, and those of them that show the bounce reasons.
+ROUTED = ("dispatch", "register-dispatch", "arbitrate")
+WITH_BOUNCES = ("dispatch", "arbitrate")
 
 
 def visible_row(session: Session, user: User, number: str) -> Case:
@@ -64,22 +74,36 @@ def decorate(session: Session, user: User, page: Page) -> Page:
     return page
 
 
-def form_context(session: Session, row: Case, action: str) -> dict[str, Any]:
-    """Returns what an action's form shows besides the typed values."""
-    bounces: list = []
-    if action in ("dispatch", "arbitrate") and row.bounces:
+def suggestion(bounces: list[CaseEvent], routed: str) -> str:
+    """Returns the department to preselect when dispatching: the last bounce's suggestion, else
+    what the responsibility list says; never a department that has bounced the case."""
+    bounced = {(event.data or {}).get("department") for event in bounces}
+    for event in reversed(bounces):
+        suggested = (event.data or {}).get("suggested_department")
+        if suggested and suggested not in bounced:
+            return suggested
+    return routed if routed not in bounced else ""
+
+
+def form_contexts(session: Session, row: Case, actions: list[str]) -> dict[str, dict[str, Any]]:
+    """Returns what each action's form shows besides the typed values, each fact read once."""
+    bounces: list[CaseEvent] = []
+    if row.bounces and any(a in WITH_BOUNCES for a in actions):
         bounces = bounce_history(session=session, numbers=[row.number])[row.number]
-    ctx: dict[str, Any] = {
-        "suggestion": "",
-        "route_dept": "",
-        "bounces": bounces,
-        "overrides": override_choices(row) if action == "override" else [],
-    }
-    if action in ("dispatch", "register-dispatch", "arbitrate"):
+    routed = ""
+    if any(a in ROUTED for a in actions):
         rule = route(session=session, category=row.category, grid=row.grid)
-        ctx["route_dept"] = rule.department if rule else ""
-        ctx["suggestion"] = suggestion(session=session, row=row, bounces=bounces)
-    return ctx
+        routed = rule.department if rule else ""
+    out = {}
+    for action in actions:
+        shown = bounces if action in WITH_BOUNCES else []
+        out[action] = {
+            "suggestion": suggestion(shown, routed) if action in ROUTED else "",
+            "route_dept": routed if action in ROUTED else "",
+            "bounces": shown,
+            "overrides": override_choices(row) if action == "override" else [],
+        }
+    return out
 
 
 @router.get("/cases", response_class=HTMLResponse)
@@ -139,11 +163,20 @@ def case_page(request: Request, number: str, session: SessionDep, user: PageUser
             "lines": lines,
             "actions": actions,
             "public": False,
-            "forms": {a: form_context(session, row, a) for a in actions},
+            "forms": form_contexts(session, row, actions),
             "reporter": user.role != "liaison",
             "interim_only": interim_only,
         },
     )
+
+
+@router.get("/cases/{number}/changed", include_in_schema=False)
+def case_changed(number: str, version: int, session: SessionDep, user: PageUser) -> Response:
+    """Tells an open case page whether someone else changed the case: 204, or case-changed."""
+    row = visible_row(session, user, number)
+    if row.version == version:
+        return Response(status_code=204)
+    return Response(status_code=200, headers=triggers(case_changed={"number": number}))
 
 
 @router.get("/cases/{number}/act/{action}", response_class=HTMLResponse)
@@ -162,36 +195,27 @@ def action_form(
         "error_field": None,
         "where": "dialog" if is_htmx(request) else "page",
         "photos_dropped": False,
-        **form_context(session, row, action),
+        **form_contexts(session, row, [action])[action],
     }
-    if action not in allowed_actions(user, row):
-        context["error"] = _not_now(request, row, action)
+    refused = why_not(user, row, action)
+    if refused is not None:  # a stale page's form: say why, in the catalogue's words
+        context["error"] = refusal_message(lang_of(request), action, refused)[0]
     return page_or_fragment(request, "cases/action.html", "cases/_action_form.html", context)
 
 
-def _not_now(request: Request, row: Case, action: str) -> str:
-    lang = lang_of(request)
-    return translate(
-        lang,
-        "refuse.conflict",
-        action=label(lang, "action", action),
-        status=label(lang, "status", row.status),
-    )
+def _visible(user: User, number: str) -> Case:
+    with Session(get_engine(), expire_on_commit=False) as session:
+        return visible_row(session, user, number)
 
 
 @router.post("/cases/{number}/act/{action}")
 async def act_on_case(
-    request: Request,
-    number: str,
-    action: str,
-    session: SessionDep,
-    user: PageUser,
-    client: TemporalDep,
+    request: Request, number: str, action: str, user: PageUser, client: TemporalDep
 ) -> Response:
     """Runs an action through the workflow; a refusal re-renders the form with what was typed."""
     if action not in PAGE_ACTIONS:
         raise PageError(404, "error.404")
-    row = visible_row(session, user, number)
+    row = await run_in_threadpool(_visible, user, number)
     form = await request.form()
     where = form.get("where") if form.get("where") in ("dialog", "page") else "page"
     outcome = await run_action(
@@ -204,6 +228,9 @@ async def act_on_case(
         data_dir=request.app.state.settings.data_dir,
     )
     if outcome.ok:
+        if action == "bounce" and where == "page":
+            # The case has left the department: its liaison goes back to the desk's task list.
+            return redirect(request, "/liaison")
         if not is_htmx(request):
             return redirect(request, f"/cases/{number}")
         events = {
@@ -215,16 +242,22 @@ async def act_on_case(
         return Response(
             status_code=200, headers={"HX-Trigger": json.dumps(events), "HX-Reswap": "none"}
         )
-    context = {
-        "row": row,
-        "action": action,
-        "values": outcome.values,
-        "error": outcome.message,
-        "error_field": outcome.error_field,
-        "where": where,
-        "photos_dropped": outcome.photos_dropped,
-        **form_context(session, row, action),
-    }
+    return await run_in_threadpool(_refused, request, row, action, outcome, str(where))
+
+
+def _refused(request: Request, row: Case, action: str, outcome: Outcome, where: str) -> Response:
+    """Shows the action's form again with the refusal and what was typed."""
+    with Session(get_engine(), expire_on_commit=False) as session:
+        context = {
+            "row": row,
+            "action": action,
+            "values": outcome.values,
+            "error": outcome.message,
+            "error_field": outcome.error_field,
+            "where": where,
+            "photos_dropped": outcome.photos_dropped,
+            **form_contexts(session, row, [action])[action],
+        }
     return page_or_fragment(request, "cases/action.html", "cases/_action_form.html", context)
 
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.service import RPCError
@@ -12,13 +13,17 @@ from temporalio.service import RPCError
 from core import payloads as p
 from core.naming import case_workflow_id
 from models.case import Case
+from models.case_public import CasePublic
+from models.case_query import bounced_by
 from models.case_store import get_case, next_number, timeline
 from models.db import get_engine, session_scope
+from models.idempotency import claim
 from models.reference import Category, Department, Grid
 from models.user import User
+from web.cases.history import timeline_public
 from web.kit.errors import forbidden, invalid, not_found
+from web.kit.names import Reference
 from web.kit.temporal import refusal_to_http, start_and_wait
-from web.kit.timefmt import iso
 
 CHANNELS = ("hotline", "wechat", "app", "inspector", "video", "superior", "open311")
 CREATOR_ROLES = ("coordinator", "inspector", "supervisor")
@@ -29,14 +34,16 @@ def actor_of(user: User) -> p.Actor:
     return p.Actor(username=user.username, role=user.role, department=user.department)
 
 
-def can_see(user: User, case: Case) -> bool:
-    """Tells whether a user may see a case: liaisons only their department's (or interim) cases."""
+def can_see(user: User, case: Case, *, session: Session | None = None) -> bool:
+    """Tells whether a user may see a case: liaisons only their department's (or interim) cases,
+    and, given a session, those their department bounced (to read, not to act on)."""
     if user.role != "liaison":
         return True
-    return user.department is not None and user.department in (
-        case.department,
-        case.interim_department,
-    )
+    if user.department is None:
+        return False
+    if user.department in (case.department, case.interim_department):
+        return True
+    return session is not None and user.department in bounced_by(session=session, case=case)
 
 
 def visible_case(*, session: Session, user: User, number: str) -> Case:
@@ -44,14 +51,9 @@ def visible_case(*, session: Session, user: User, number: str) -> Case:
     case = get_case(session=session, number=number)
     if case is None:
         raise not_found(f"case {number}")
-    if not can_see(user, case):
+    if not can_see(user, case, session=session):
         raise forbidden(f"case {number} belongs to another department")
     return case
-
-
-def department_names(session: Session) -> dict[str, str]:
-    """Returns department and street names by code."""
-    return {d.code: d.name for d in session.exec(select(Department))}
 
 
 def check_department(session: Session, code: str | None, field: str) -> None:
@@ -60,73 +62,21 @@ def check_department(session: Session, code: str | None, field: str) -> None:
         raise invalid(field, f"unknown department {code}")
 
 
-def case_json(
-    case: Case, *, names: dict[str, str], events: list | None = None, staff: bool = True
-) -> dict[str, Any]:
-    """Returns the API's shape of a case (API.md), with the timeline when `events` is given."""
-    out: dict[str, Any] = {
-        "number": case.number,
-        "status": case.status,
-        "category": case.category,
-        "description": case.description,
-        "grid": case.grid,
-        "street": case.street,
-        "address": case.address,
-        "channel": case.channel,
-        "department": case.department,
-        "department_name": names.get(case.department or ""),
-        "interim_department": case.interim_department,
-        "interim_done": case.interim_done,
-        "deadline": iso(case.deadline),
-        "accept_deadline": iso(case.accept_deadline),
-        "yellow_at": iso(case.yellow_at),
-        "light": case.light,
-        "bounces": case.bounces,
-        "reworks": case.reworks,
-        "extensions": case.extensions,
-        "escalation_level": case.escalation_level,
-        "satisfaction": case.satisfaction,
-        "extension_pending": case.extension_pending,
-        "calendar_fallback": case.calendar_fallback,
-        "lat": case.lat,
-        "lon": case.lon,
-        "created_at": iso(case.created_at),
-        "dispatched_at": iso(case.dispatched_at),
-        "accepted_at": iso(case.accepted_at),
-        "reported_at": iso(case.reported_at),
-        "closed_at": iso(case.closed_at),
-        "updated_at": iso(case.updated_at),
-        "version": case.version,
-    }
-    if staff:
-        out["reporter"] = {
-            "name": case.reporter_name,
-            "phone": case.reporter_phone,
-            "email": case.reporter_email,
-        }
-    if events is not None:
-        out["timeline"] = [
-            {
-                "at": iso(e.at),
-                "actor": e.actor,
-                "action": e.action,
-                "detail": e.detail,
-                "data": e.data,
-            }
-            for e in events
-        ]
-    return out
+def case_public(session: Session, case: Case) -> CasePublic:
+    """Returns the API's shape of a case (API.md) with its timeline."""
+    ref = Reference.load(session)  # the names of departments, grids and categories, read once
+    public = CasePublic.of(case, names=ref.dept)
+    public.timeline = timeline_public(timeline(session=session, number=case.number), ref=ref)
+    return public
 
 
-def read_case_json(number: str) -> dict[str, Any]:
-    """Reads a case and its timeline from the projection."""
+def read_case(number: str) -> CasePublic:
+    """Reads a case and its timeline from the projection, in one session."""
     with session_scope() as session:
         case = get_case(session=session, number=number)
         if case is None:
             raise not_found(f"case {number}")
-        return case_json(
-            case, names=department_names(session), events=timeline(session=session, number=number)
-        )
+        return case_public(session, case)
 
 
 async def act(client: Client, *, number: str, update: str, inp: Any, current_status: str) -> None:
@@ -164,14 +114,36 @@ def _prepare_case(body: dict[str, Any], user: User) -> p.CaseInput:
         reporter_name=reporter.get("name"),
         reporter_phone=reporter.get("phone"),
         reporter_email=reporter.get("email"),
+        media_url=body.get("media_url"),
     )
 
 
-async def create_case(client: Client, *, body: dict[str, Any], user: User) -> str:
-    """Starts the workflow of a new case and waits until its projection row exists."""
+async def create_case(
+    client: Client, *, body: dict[str, Any], user: User, idempotency_key: str | None = None
+) -> tuple[str, bool]:
+    """Starts the workflow of a new case and waits until its projection row exists.
+
+    Returns the number and whether this call filed it: with an `idempotency_key` seen from the
+    same user within a day, the case filed the first time (started again if that start was lost).
+    """
     if user.role not in CREATOR_ROLES:
         raise forbidden(f"role {user.role} may not file cases")
     inp = await run_in_threadpool(_prepare_case, body, user)
+    filed_now = True
+    if idempotency_key:
+        number, payload, filed_now = await run_in_threadpool(
+            lambda: claim(
+                engine=get_engine(),
+                username=user.username,
+                key=idempotency_key,
+                number=inp.number,
+                payload=dataclasses.asdict(inp),
+            )
+        )
+        if not filed_now:
+            if await run_in_threadpool(_exists, number):
+                return number, False
+            inp = p.CaseInput(**(payload | {"created_by": p.Actor(**payload["created_by"])}))
     await start_and_wait(
         client,
         "CaseWorkflow",
@@ -179,8 +151,9 @@ async def create_case(client: Client, *, body: dict[str, Any], user: User) -> st
         workflow_id=case_workflow_id(inp.number),
         visible=lambda: _exists(inp.number),
         what=f"case {inp.number}",
+        already_started_ok=not filed_now,
     )
-    return inp.number
+    return inp.number, filed_now
 
 
 def _exists(number: str) -> bool:
@@ -201,17 +174,9 @@ def reporter_case(*, session: Session, number: str, phone: str) -> Case | None:
 
 
 async def rate_as_reporter(
-    client: Client, *, number: str, phone: str, satisfaction: str, note: str | None = None
+    client: Client, *, case: Case, satisfaction: str, note: str | None = None
 ) -> None:
-    """Records the reporter's own rating (回访评价) from the public page."""
-
-    def _lookup() -> Case | None:
-        with Session(get_engine(), expire_on_commit=False) as session:
-            return reporter_case(session=session, number=number, phone=phone)
-
-    case = await run_in_threadpool(_lookup)
-    if case is None:
-        raise not_found(f"case {number} with this phone number")
+    """Records the reporter's own rating (回访评价) of a case found by reporter_case."""
     inp = p.RateInput(
         actor=p.Actor(username="reporter", role="citizen"), satisfaction=satisfaction, note=note
     )

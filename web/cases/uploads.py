@@ -8,18 +8,18 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-MAX_BYTES = 5 * 1024 * 1024
-MAX_PHOTOS = 6
+from web.kit.upload_limit import CASE_NUMBER, MAX_BYTES, MAX_PHOTOS
+
 CHUNK = 64 * 1024
 NAME = re.compile(r"^[0-9a-f]{32}\.(jpg|png|webp)$")
 MEDIA_TYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
-CASE_NUMBER = re.compile(r"^[0-9A-Za-z-]{1,32}$")
 
 
 class PhotoRefused(Exception):
@@ -57,7 +57,9 @@ def case_dir(data_dir: Path, number: str) -> Path:
     return data_dir / "uploads" / number
 
 
-async def save_photos(data_dir: Path, number: str, files: list[UploadFile]) -> list[StoredPhoto]:
+async def save_photos(
+    data_dir: Path, number: str, files: Sequence[UploadFile]
+) -> list[StoredPhoto]:
     """Checks and stores the photos; stores none if any is refused."""
     files = [f for f in files if f.filename]
     if len(files) > MAX_PHOTOS:

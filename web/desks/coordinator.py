@@ -3,17 +3,21 @@ the phone intake form."""
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
 
 from core import payloads as p
+from models.case_query import status_counts
+from models.idempotency import MAX_KEY
 from web.cases.api import CaseCreate
 from web.cases.forms import refusal_message, validation_message
 from web.cases.pages import decorate
-from web.cases.query import Filters, search, status_counts
+from web.cases.query import Filters, search
 from web.cases.service import CHANNELS, create_case
 from web.kit.csrf import verify_csrf
 from web.kit.deps import SessionDep, TemporalDep
@@ -40,6 +44,7 @@ QUEUES = {
 ROW_ACTIONS = ("register-dispatch", "register", "dispatch", "void", "verify", "callback")
 FILER_ROLES = ("coordinator", "supervisor", "inspector")
 INTAKE_FIELDS = (
+    "submission",
     "category",
     "grid",
     "address",
@@ -71,7 +76,7 @@ def coordinator_console(request: Request, session: SessionDep, user: PageUser) -
             "url": "/coordinator",
             "params": params,
             "filters": filters,
-            "show": ("department", "category", "grid", "light"),
+            "show": ("reporter", "department", "category", "grid", "light"),
             "statuses": (),
             "list_id": "queue-list",
             "refresh": True,
@@ -79,9 +84,8 @@ def coordinator_console(request: Request, session: SessionDep, user: PageUser) -
             "show_department": queue != "new",
             "queue": queue,
             "queues": QUEUES,
-            "counts": {}
-            if is_htmx(request)
-            else status_counts(session=session, statuses=tuple(QUEUES.values())),
+            "counts": status_counts(session=session, statuses=tuple(QUEUES.values())),
+            "tabs": "coordinator/_tabs.html",
             "keep": {"queue": queue},
         },
     )
@@ -92,6 +96,7 @@ def _intake_context(
 ) -> dict:
     return {
         "active": "intake",
+        "submission": values.get("submission") or secrets.token_urlsafe(16),
         "values": values,
         "error": error,
         "error_field": error_field,
@@ -129,17 +134,20 @@ async def intake_submit(request: Request, user: PageUser, client: TemporalDep) -
         CaseCreate.model_validate(body)
     except ValidationError as err:
         message, name = validation_message(lang, "intake", err)
-        return _again(request, values, message, name)
+        return await run_in_threadpool(_again, request, values, message, name)
     try:
-        number = await create_case(client, body=body, user=user)
+        # The form's own key: a double click (or a resend) files the case once.
+        key = str(form.get("submission") or "")[:MAX_KEY] or None
+        number, _ = await create_case(client, body=body, user=user, idempotency_key=key)
     except ApiError as err:
         message, named = refusal_message(lang, "intake", err)
-        return _again(request, values, message, named)
+        return await run_in_threadpool(_again, request, values, message, named)
     return redirect(request, f"/cases/{number}?filed=1")
 
 
 def _again(
     request: Request, values: dict[str, str], message: str, field: str | None
 ) -> HTMLResponse:
+    # Run in a worker thread: the form's category and grid lists read the reference data.
     template = "coordinator/_intake_form.html" if is_htmx(request) else "coordinator/intake.html"
     return render(request, template, _intake_context(values, message, field))

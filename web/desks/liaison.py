@@ -5,8 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
+from models.case_query import OPEN_TASKS, liaison_tasks
 from web.cases.pages import decorate
-from web.cases.query import OPEN_TASKS, Filters, liaison_tasks
+from web.cases.query import Filters, Page
 from web.kit.csrf import verify_csrf
 from web.kit.deps import SessionDep
 from web.kit.pages import PageError, PageUser, page_or_fragment, require_role
@@ -24,13 +25,10 @@ def liaison_desk(request: Request, session: SessionDep, user: PageUser) -> HTMLR
         raise PageError(403, "error.403")
     filters = Filters.from_request(request)
     latest_first = request.query_params.get("sort") == "latest"
-    page = decorate(
-        session,
-        user,
-        liaison_tasks(
-            session=session, department=user.department, filters=filters, latest_first=latest_first
-        ),
+    found = liaison_tasks(
+        session=session, department=user.department, latest_first=latest_first, **filters.query()
     )
+    page = decorate(session, user, Page.of(found, filters))
     keep = {"sort": "latest"} if latest_first else {}
     return page_or_fragment(
         request,

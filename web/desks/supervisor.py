@@ -8,18 +8,13 @@ from fastapi.responses import HTMLResponse
 from sqlmodel import Session
 
 from core import payloads as p
+from models.case_query import escalated, pending_extensions, stuck_counts
 from models.operation_escalation import escalated_duties
 from web.cases.pages import decorate
-from web.cases.query import (
-    Filters,
-    escalated,
-    pending_extensions,
-    search,
-    stuck_counts,
-)
+from web.cases.query import Filters, Page, search
 from web.kit.csrf import verify_csrf
 from web.kit.deps import SessionDep
-from web.kit.pages import PageUser, is_htmx, page_or_fragment, require_role
+from web.kit.pages import PageUser, page_or_fragment, require_role
 
 router = APIRouter(tags=["pages"], include_in_schema=False, dependencies=[Depends(verify_csrf)])
 
@@ -44,9 +39,10 @@ def supervisor_board(request: Request, session: SessionDep, user: PageUser) -> H
         filters.light = "red"
         page = search(session=session, user=user, filters=filters)
     elif view == "escalated":
-        page = escalated(session=session, filters=filters, level=level_no)
+        found = escalated(session=session, level=level_no, **filters.query())
+        page = Page.of(found, filters)
     elif view == "extensions":
-        page = pending_extensions(session=session, filters=filters)
+        page = Page.of(pending_extensions(session=session, **filters.query()), filters)
     else:
         filters.status = p.DISPUTED if view == "disputed" else p.PARKED
         page = search(session=session, user=user, filters=filters)
@@ -75,7 +71,8 @@ def supervisor_board(request: Request, session: SessionDep, user: PageUser) -> H
             "levels": LEVELS,
             "level": level_no,
             "keep": keep,
-            "counts": {} if is_htmx(request) else _counts(session),
+            "counts": _counts(session),
+            "tabs": "supervisor/_tabs.html",
         },
     )
 
@@ -98,6 +95,7 @@ def _operation_escalations(request: Request, session: Session) -> HTMLResponse:
             "view": "operations",
             "views": VIEWS,
             "duties": duties,
-            "counts": {} if is_htmx(request) else _counts(session, len(duties)),
+            "counts": _counts(session, len(duties)),
+            "tabs": "supervisor/_tabs.html",
         },
     )

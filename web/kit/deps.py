@@ -12,8 +12,8 @@ from temporalio.client import Client
 
 from models.db import get_engine
 from models.user import User
-from web.auth.tokens import read_token
 from web.kit.errors import ApiError, forbidden
+from web.kit.tokens import read_token
 
 _bearer = HTTPBearer(auto_error=False, description="token from POST /api/token")
 

@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from fastapi.utils import is_body_allowed_for_status_code
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from web.kit.headers import security_headers
@@ -69,7 +70,10 @@ def install_error_pages(app: FastAPI) -> None:
             exc.status_code
         ):
             return await http_exception_handler(request, exc)
-        return error_page(request, exc.status_code, dict(exc.headers or {}))
+        # In a worker thread: the page reads the viewer and reference data as it renders.
+        return await run_in_threadpool(
+            error_page, request, exc.status_code, dict(exc.headers or {})
+        )
 
     @app.exception_handler(Exception)
     async def _server_error(request: Request, _exc: Exception) -> Response:
@@ -78,7 +82,7 @@ def install_error_pages(app: FastAPI) -> None:
         if is_machine_path(request.url.path):
             return PlainTextResponse("Internal Server Error", status_code=500, headers=headers)
         try:
-            response: Response = error_page(request, 500)
+            response: Response = await run_in_threadpool(error_page, request, 500)
         except Exception:  # the error page must not fail in turn
             log.exception("the error page itself failed")
             response = _bare_500(request)

@@ -6,6 +6,8 @@ from typing import Any
 
 from starlette.requests import Request
 
+from web.cases.timeline_words import CASE_TIMELINE_STRINGS
+from web.operations.timeline_words import OPERATION_TIMELINE_STRINGS
 from web.operations.words import OPERATION_STRINGS
 
 LANGS = ("zh", "en")
@@ -97,6 +99,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "field.escalation_level": ("升级级别", "Escalation level"),
     "field.satisfaction": ("满意度", "Satisfaction"),
     "field.reporter": ("反映人", "Reporter"),
+    "field.citizen_rating": ("市民自评", "Reporter's own rating"),
     "field.reporter_name": ("反映人姓名", "Reporter's name"),
     "field.reporter_phone": ("反映人电话", "Reporter's phone"),
     "field.note": ("说明", "Note"),
@@ -145,6 +148,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "status.reported": ("已反馈（待核查）", "Reported (to verify)"),
     "status.verified": ("已核查（待回访）", "Verified (to call back)"),
     "status.closed": ("已结案", "Closed"),
+    "status.closed_on_time": ("按期办结", "Closed on time"),
+    "status.closed_late": ("超期办结", "Closed late"),
     "status.open": ("未结案件", "Open cases"),
     # -- lights -----------------------------------------------------------------------------
     "light.green": ("绿灯", "Green"),
@@ -218,83 +223,6 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "override.extend": ("延长时限", "Extend"),
     "override.close": ("强制结案", "Close"),
     "override.reopen": ("重新打开", "Reopen"),
-    # -- timeline action names -----------------------------------------------------------------
-    "event.created": ("受理", "Reported"),
-    "event.registered": ("立案", "Registered"),
-    "event.voided": ("作废", "Voided"),
-    "event.dispatched": ("派遣", "Dispatched"),
-    "event.accepted": ("签收", "Accepted"),
-    "event.bounced": ("退单", "Bounced"),
-    "event.disputed": ("转入争议", "Disputed"),
-    "event.arbitrated": ("确权裁决", "Arbitrated"),
-    "event.interim_assigned": ("指定先行处置", "Interim handler named"),
-    "event.interim_reported": ("先行处置完成", "Made safe"),
-    "event.extension_requested": ("申请延期", "Extension requested"),
-    "event.extension_approved": ("同意延期", "Extension approved"),
-    "event.extension_denied": ("不同意延期", "Extension denied"),
-    "event.reported": ("处置反馈", "Reported done"),
-    "event.verified": ("核查通过", "Verified"),
-    "event.rework": ("返工", "Rework"),
-    "event.callback": ("回访", "Called back"),
-    "event.closed": ("结案", "Closed"),
-    "event.urged": ("督办", "Urged"),
-    "event.reminded": ("黄灯提醒", "Reminder"),
-    "event.overdue": ("超时", "Overdue"),
-    "event.escalated": ("超时升级", "Escalated"),
-    "event.parked": ("挂账", "Parked"),
-    "event.unparked": ("解除挂账", "Unparked"),
-    "event.override": ("强制处理", "Override"),
-    # timeline sentences
-    "what.created": (
-        "经{channel}受理：{category}，{grid}",
-        "Taken via {channel}: {category}, {grid}",
-    ),
-    "what.dispatched": (
-        "派遣至{department}，须在 {deadline} 前签收",
-        "Dispatched to {department}; accept by {deadline}",
-    ),
-    "what.accepted": (
-        "{department}签收，处置时限 {deadline}",
-        "{department} accepted; handle by {deadline}",
-    ),
-    "what.bounced": ("{department}退单（第 {n} 次）", "{department} bounced it (bounce {n})"),
-    "what.suggested": ("，建议改派{department}", "; suggests {department}"),
-    "what.disputed": (
-        "多次退单，转值班长确权",
-        "Bounced repeatedly: to the supervisor to arbitrate",
-    ),
-    "what.arbitrated": ("确权由{department}负责", "Owner ruled: {department}"),
-    "what.rule_written": ("，并写入权责清单", "; written into the responsibility list"),
-    "what.interim_assigned": ("{department}先行处置，消除隐患", "{department} makes it safe first"),
-    "what.interim_reported": (
-        "{department}已先行处置，消除隐患",
-        "{department} made the site safe",
-    ),
-    "what.extension_requested": ("申请延期 {amount} {unit}", "Asked for {amount} {unit} more"),
-    "what.extension_approved": (
-        "延期 {amount} {unit}，新时限 {deadline}",
-        "{amount} {unit} more; new deadline {deadline}",
-    ),
-    "what.reported": ("处置完毕，反馈结果", "Reported the work done"),
-    "what.photos": ("（附照片 {n} 张）", " ({n} photos)"),
-    "what.rework": (
-        "退回{department}重新处置，新时限 {deadline}",
-        "Back to {department} for rework; new deadline {deadline}",
-    ),
-    "what.callback": ("回访结果：{satisfaction}", "Callback: {satisfaction}"),
-    "what.rated": ("市民评价：{satisfaction}", "Citizen's rating: {satisfaction}"),
-    "what.urged": ("督办{department}", "Urged {department}"),
-    "what.reminded": ("{clock}时限将到（黄灯）", "{clock} deadline near (yellow)"),
-    "what.overdue": ("{clock}已超时（红灯）", "{clock} deadline passed (red)"),
-    "what.escalated": (
-        "{clock}超时升级至第 {level} 级",
-        "{clock} overdue: escalated to level {level}",
-    ),
-    "what.unparked": ("恢复计时，新时限 {deadline}", "Clock restarted; new deadline {deadline}"),
-    "what.override": ("强制{action}", "Override: {action}"),
-    "what.to": ("至{department}", " to {department}"),
-    "clock.accept": ("签收", "Accept"),
-    "clock.handle": ("处置", "Handling"),
     # -- roles, satisfaction, channels, units ----------------------------------------------------
     "role.coordinator": ("指挥中心派遣员", "Coordinator"),
     "role.supervisor": ("值班长", "Supervisor"),
@@ -397,38 +325,48 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "track.closed": ("本案已办结。", "This case is closed."),
     "track.voided": ("本案经核实不予立案。", "This report was not taken up."),
     # -- refusals ------------------------------------------------------------------------------
-    "refuse.forbidden": (
-        "您无权对该案件执行“{action}”：角色或部门不符。",
-        "You may not {action} this case: wrong role or department.",
+    # Refusals by reason code (core/refusals.py; web/kit/refusals.py picks the sentence). Fields:
+    # {action}, {status}, {field}, {roles}, all in the page's words.
+    "refuse.wrong_role": ("“{action}”仅限{roles}操作。", "Only {roles} may “{action}”."),
+    "refuse.wrong_department": (
+        "该案件不由您的部门办理，不能“{action}”。",
+        "This case is not your department's, so you cannot “{action}” it.",
     ),
-    "refuse.conflict": (
+    "refuse.wrong_state": (
         "该案件当前状态为“{status}”，不能“{action}”。可能已有其他人先处理了，请查看最新状态。",
         "This case is now “{status}”, so it cannot be “{action}”. Someone may "
         "have acted first; see its current state.",
     ),
-    "refuse.conflict_plain": (
-        "该案件当前不能“{action}”：{detail}",
-        "This case cannot be “{action}” now: {detail}",
+    "refuse.wrong_state_plain": (
+        "该案件已办结归档，不能再“{action}”。",
+        "This case is archived and takes no more actions.",
     ),
-    "refuse.required": ("请填写“{field}”。", "Please fill in “{field}”."),
-    "refuse.invalid": ("“{field}”填写有误：{detail}", "“{field}” is not right: {detail}"),
-    "refuse.too_long": ("“{field}”太长了。", "“{field}” is too long."),
-    "refuse.positive": ("“{field}”须为正数。", "“{field}” must be a positive number."),
-    "refuse.choose": ("请选择“{field}”。", "Please choose “{field}”."),
-    "refuse.not_found": ("案件不存在。", "No such case."),
+    "refuse.missing_field": ("请填写“{field}”。", "Please fill in “{field}”."),
+    "refuse.invalid_value": (
+        "“{field}”填写有误，请检查。",
+        "“{field}” is not right; please check it.",
+    ),
     "refuse.extension_pending": (
         "已有一份延期申请在等待审批，请等审批结果出来后再申请。",
         "An extension request is already waiting for a decision.",
     ),
-    "refuse.no_extension": (
+    "refuse.no_extension_pending": (
         "没有待审批的延期申请（可能已被他人审批）。",
         "No extension is waiting for a decision (someone may have decided).",
+    ),
+    "refuse.interim_already_reported": (
+        "先行处置情况已经反馈过了。",
+        "The site has already been reported made safe.",
     ),
     "refuse.no_clock": (
         "该案件当前没有在计时，无法延长时限。",
         "No clock is running on this case, so there is nothing to extend.",
     ),
-    "refuse.interim_same": (
+    "refuse.no_department": (
+        "该案件没有责任部门，不能重新打开；请改派。",
+        "The case has no department to reopen at; reassign it instead.",
+    ),
+    "refuse.interim_is_owner": (
         "先行处置单位不能与责任部门相同。",
         "The interim handler must differ from the owner.",
     ),
@@ -436,6 +374,20 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "权责清单没有对应的责任部门，请手动选择部门。",
         "The responsibility list names no department; choose one.",
     ),
+    # The API's own refusals (web/kit/errors.py), and the form checks before the API.
+    "refuse.forbidden": (
+        "您无权对该案件执行“{action}”：角色或部门不符。",
+        "You may not {action} this case: wrong role or department.",
+    ),
+    "refuse.not_found": ("案件不存在。", "No such case."),
+    "refuse.unavailable": (
+        "系统暂时无法处理，未做任何更改，请稍后重试。",
+        "The workflow service is unavailable; nothing was changed. Please retry later.",
+    ),
+    "refuse.required": ("请填写“{field}”。", "Please fill in “{field}”."),
+    "refuse.too_long": ("“{field}”太长了。", "“{field}” is too long."),
+    "refuse.positive": ("“{field}”须为正数。", "“{field}” must be a positive number."),
+    "refuse.choose": ("请选择“{field}”。", "Please choose “{field}”."),
     "refuse.partly": (
         "已立案，但派遣未成功：{message}",
         "Registered, but not dispatched: {message}",
@@ -491,8 +443,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Too many failed attempts. Please try again in {minutes} min.",
     ),
 }
-# Joint operations keep their strings in a module of their own.
+# A case's timeline and joint operations keep their strings in modules of their own.
+CATALOGUE.update(CASE_TIMELINE_STRINGS)
 CATALOGUE.update(OPERATION_STRINGS)
+CATALOGUE.update(OPERATION_TIMELINE_STRINGS)
 
 
 def lang_of(request: Request | None) -> str:

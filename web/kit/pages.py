@@ -18,8 +18,9 @@ from sqlmodel import Session
 from models.user import User
 from web.kit.csrf import CsrfRefused, csrf_token
 from web.kit.i18n import COOKIE, LANGS, label, lang_of, translate
+from web.kit.names import Reference, reference
+from web.kit.refusals import role_names
 from web.kit.timefmt import iso, local
-from web.reference.names import Reference, reference
 
 WEB = Path(__file__).resolve().parent.parent
 # Each web package keeps its templates in its own `templates/` folder, under a folder of its name
@@ -204,7 +205,7 @@ PageUser = Annotated[User, Depends(page_user)]
 def require_role(user: User, *roles: str) -> None:
     """Refuses a page to other roles with 403."""
     if user.role not in roles:
-        raise PageError(403, "error.role", roles="、".join(roles))
+        raise PageError(403, "error.role", roles=roles)
 
 
 # -- responses ---------------------------------------------------------------------------------
@@ -243,8 +244,10 @@ def render(
 def page_or_fragment(
     request: Request, page: str, fragment: str, context: dict[str, Any]
 ) -> HTMLResponse:
-    """Returns the fragment for htmx and the whole page otherwise."""
-    return render(request, fragment if is_htmx(request) else page, context)
+    """Returns the fragment for htmx (with `fragment` set) and the whole page otherwise."""
+    if is_htmx(request):
+        return render(request, fragment, {**context, "fragment": True})
+    return render(request, page, context)
 
 
 def triggers(**events: Any) -> dict[str, str]:
@@ -266,17 +269,22 @@ def install_page_handlers(app: FastAPI) -> None:
     async def _login(request: Request, exc: LoginRequired) -> Response:
         return redirect(request, f"/login?next={quote(exc.next_url)}")
 
+    # Plain `def`: Starlette runs them in a worker thread, and the error page reads the viewer and
+    # the reference data from the database as it renders.
     @app.exception_handler(PageError)
-    async def _page_error(request: Request, exc: PageError) -> Response:
+    def _page_error(request: Request, exc: PageError) -> Response:
+        fields = dict(exc.fields)
+        if "roles" in fields:  # role codes, named in the page's language
+            fields["roles"] = role_names(lang_of(request), fields["roles"])
         return render(
             request,
             "_error.html" if is_htmx(request) else "error.html",
-            {"message": exc.message, "fields": exc.fields, "status_code": exc.status_code},
+            {"message": exc.message, "fields": fields, "status_code": exc.status_code},
             status_code=exc.status_code,
         )
 
     @app.exception_handler(CsrfRefused)
-    async def _csrf(request: Request, _exc: CsrfRefused) -> Response:
+    def _csrf(request: Request, _exc: CsrfRefused) -> Response:
         return render(
             request,
             "_error.html" if is_htmx(request) else "error.html",

@@ -8,23 +8,22 @@ from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from temporalio.client import Client, WorkflowUpdateFailedError
-from temporalio.exceptions import ApplicationError
+from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from core.config import load_settings
+from core.refusals import HTTP_STATUS, WRONG_STATE
 from web.kit.errors import ApiError
-
-STATUS_BY_REFUSAL = {"forbidden": 403, "conflict": 409, "invalid": 422}
 
 
 def refusal_to_http(err: Exception, *, current_status: str | None = None) -> ApiError:
-    """Turns a refused update into the API's error: 403, 409 or 422 with a readable detail."""
+    """Turns a refused update into the API's error: 403, 409 or 422, `code` the reason code."""
     cause = err.cause if isinstance(err, WorkflowUpdateFailedError) else err
-    if isinstance(cause, ApplicationError) and cause.type in STATUS_BY_REFUSAL:
+    if isinstance(cause, ApplicationError) and cause.type in HTTP_STATUS:
         details = cause.details[0] if cause.details else {}
-        extra = details if isinstance(details, dict) else {}
-        extra = {k: v for k, v in extra.items() if k != "code"}
-        return ApiError(STATUS_BY_REFUSAL[cause.type], cause.message, code=cause.type, **extra)
+        extra = dict(details) if isinstance(details, dict) else {}
+        extra.setdefault("code", cause.type)
+        return ApiError(HTTP_STATUS[cause.type], cause.message, **extra)
     if isinstance(err, RPCError) and err.status in (
         RPCStatusCode.NOT_FOUND,
         RPCStatusCode.FAILED_PRECONDITION,
@@ -33,7 +32,7 @@ def refusal_to_http(err: Exception, *, current_status: str | None = None) -> Api
         return ApiError(
             409,
             f"the case is {current_status or 'archived'} and takes no actions",
-            code="conflict",
+            code=WRONG_STATE,
             status=current_status,
         )
     if isinstance(err, RPCError):
@@ -60,12 +59,20 @@ async def start_and_wait(
     visible: Callable[[], bool],
     what: str,
     seconds: float = 10.0,
+    already_started_ok: bool = False,
 ) -> None:
-    """Starts a workflow and waits until its first projection write is visible (503 if not)."""
+    """Starts a workflow and waits until its first projection write is visible (503 if not).
+
+    With `already_started_ok`, a workflow of that id that exists already is the one wanted (a
+    repeated request); it is not started twice.
+    """
     try:
         await client.start_workflow(
             workflow, inp, id=workflow_id, task_queue=load_settings().task_queue
         )
+    except WorkflowAlreadyStartedError:
+        if not already_started_ok:
+            raise
     except RPCError as err:
         raise unavailable(err) from None
     for _ in range(int(seconds / 0.02)):

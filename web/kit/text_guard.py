@@ -17,8 +17,9 @@ from urllib.parse import parse_qsl
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.datastructures import UploadFile
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
+from web.kit.asgi import HttpMiddleware
 from web.kit.error_pages import is_machine_path
 from web.kit.pages import is_htmx, render
 from web.kit.upload_limit import BodyTooLarge
@@ -88,16 +89,10 @@ async def _check_body(scope: Scope, body: bytes, content_type: str) -> None:
         raise ControlCharacter(field)
 
 
-class TextGuard:
+class TextGuard(HttpMiddleware):
     """ASGI middleware: reads a text body once, checks it, and hands it on unchanged."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         query = scope.get("query_string", b"").decode("utf-8", "replace")
         field = find_control(dict(parse_qsl(query, keep_blank_values=True)))
         if field:

@@ -1,6 +1,6 @@
 """The size of a case-action request as a whole (a completion report's photos): 6 × 5 MB + 1 MB.
 
-web/uploads.py checks each photo, but only once the whole request has been read. This guard
+web/cases/uploads.py checks each photo, but only once the whole request has been read. This guard
 refuses a larger request before reading it (by its Content-Length) or as soon as a body streamed
 without one passes the limit: 413, with the refusal shown in the form. An htmx form keeps what
 was typed (the answer lands in an empty slot above the form, the form itself stays).
@@ -11,14 +11,18 @@ from __future__ import annotations
 import re
 
 from fastapi import FastAPI, Request
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from web.cases.uploads import CASE_NUMBER, MAX_BYTES, MAX_PHOTOS
 from web.kit.pages import is_htmx, render
 
+MAX_BYTES = 5 * 1024 * 1024  # one photo
+MAX_PHOTOS = 6  # photos in one request
+CASE_NUMBER = re.compile(r"^[0-9A-Za-z-]{1,32}$")
 MAX_REQUEST_BYTES = MAX_PHOTOS * MAX_BYTES + 1024 * 1024  # the photos plus the text fields
-GUARDED = re.compile(r"^/cases/(?P<number>[^/]+)/act/(?P<action>[a-z-]+)$")
+GUARDED = re.compile(
+    r"^/cases/(?P<number>[^/]+)/act/(?P<action>[a-z-]+)$|^/api/cases/(?P<api_number>[^/]+)/photos$"
+)
 
 
 class BodyTooLarge(Exception):
@@ -81,8 +85,13 @@ def install_upload_limit(app: FastAPI, *, limit: int = MAX_REQUEST_BYTES) -> Non
     app.add_middleware(UploadLimit, limit=limit)
 
     @app.exception_handler(BodyTooLarge)
-    async def _too_large(request: Request, exc: BodyTooLarge) -> Response:
+    def _too_large(request: Request, exc: BodyTooLarge) -> Response:  # in a worker thread: renders
         fields = {"mb": exc.limit // (1024 * 1024)}
+        if request.url.path.startswith("/api/"):
+            return JSONResponse(
+                {"detail": f"request body larger than {fields['mb']} MB", "code": "too_large"},
+                status_code=413,
+            )
         if not is_htmx(request):
             return render(
                 request,
@@ -92,7 +101,7 @@ def install_upload_limit(app: FastAPI, *, limit: int = MAX_REQUEST_BYTES) -> Non
             )
         headers = {}
         found = GUARDED.match(request.url.path)
-        if found and CASE_NUMBER.match(found["number"]):
+        if found and found["number"] and CASE_NUMBER.match(found["number"]):
             # The form's empty slot (cases/_action_form.html); the form and its fields stay.
             headers = {
                 "HX-Retarget": f"#f-{found['action']}-{found['number']}-refusal",

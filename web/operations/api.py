@@ -7,18 +7,26 @@ from datetime import date, datetime, time
 from typing import Any, Literal
 
 from fastapi import APIRouter, Query
+from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field, model_validator
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from core import operation_payloads as o
 from models.db import get_engine
+from models.operation_public import OperationList, OperationPublic
+from models.reference_store import department_names
 from web.cases.service import actor_of
 from web.kit.deps import CurrentUser, SessionDep, TemporalDep
+from web.kit.errors import error_responses
 from web.operations import service as ops
 from web.operations import shape as views
+from workflows.operation_actions import OPERATION_ACTIONS
 from workflows.operation_rules import MAX_SESSIONS
 
+# Every action may be refused by role or department (403), for an unknown operation (404), in
+# the wrong state (409) or for a bad body (422); 503 while the workflow service is down.
+ACTION_ERRORS = error_responses(403, 404, 409, 422, 503)
 router = APIRouter(prefix="/api/operations", tags=["operations"])
 
 Unit = Literal["working_hours", "working_days", "hours"]
@@ -115,27 +123,6 @@ class PostponeBody(ReasonBody):
         return self
 
 
-class OperationOut(BaseModel):
-    id: str
-    title: str
-    status: str
-    lead: str
-    area: list[str]
-    launched_at: str
-    confirm_deadline: str
-    first_start: str | None
-    last_end: str | None
-    departments: list[dict[str, Any]]
-    model_config = {"extra": "allow"}
-
-
-class OperationPage(BaseModel):
-    items: list[OperationOut]
-    total: int
-    page: int
-    page_size: int
-
-
 def launch_from_body(body: LaunchBody, user: Any) -> o.OperationInput:
     """Builds and checks the workflow input of a launch (shared with the launch form)."""
     windows = [(w.start, w.end) for w in body.sessions] if body.sessions else None
@@ -155,15 +142,19 @@ def launch_from_body(body: LaunchBody, user: Any) -> o.OperationInput:
     )
 
 
-@router.post("", status_code=201, response_model=OperationOut)
-async def launch_operation(body: LaunchBody, user: CurrentUser, client: TemporalDep) -> dict:
+@router.post(
+    "", status_code=201, response_model=OperationPublic, responses=error_responses(403, 422, 503)
+)
+async def launch_operation(
+    body: LaunchBody, user: CurrentUser, client: TemporalDep
+) -> OperationPublic:
     """Launches a joint operation (coordinator): explicit sessions or a recurrence."""
     inp = await run_in_threadpool(launch_from_body, body, user)
     operation_id = await ops.launch(client, inp)
-    return await run_in_threadpool(views.read_operation_json, operation_id)
+    return await run_in_threadpool(views.read_operation, operation_id)
 
 
-@router.get("", response_model=OperationPage)
+@router.get("", response_model=OperationList, responses=error_responses(422))
 def list_operations(
     session: SessionDep,
     user: CurrentUser,
@@ -171,40 +162,44 @@ def list_operations(
     department: str | None = None,
     page: int = Query(1, ge=1),
     page_size: int = Query(20, ge=1, le=200),
-) -> dict:
+) -> OperationList:
     """Lists operations newest first; a liaison sees only those its department takes part in."""
-    return views.list_json(
+    return views.operation_list(
         session, user, status=status, department=department, page=page, page_size=page_size
     )
 
 
-@router.get("/{operation_id}", response_model=OperationOut)
-def get_operation(operation_id: str, session: SessionDep, user: CurrentUser) -> dict:
+@router.get("/{operation_id}", response_model=OperationPublic, responses=error_responses(403, 404))
+def get_operation(operation_id: str, session: SessionDep, user: CurrentUser) -> OperationPublic:
     """Returns one operation: departments, sessions, findings, reports, timeline, summary."""
     row = ops.visible_operation(session=session, user=user, operation_id=operation_id)
-    return views.operation_json(session, row)
+    return views.operation_public(
+        views.load_record(session, row), department_names(session=session)
+    )
 
 
 async def _run(
     client: Any, user: Any, operation_id: str, update: str, inp: Any, spawn: bool = False
-) -> dict:
-    await run_in_threadpool(_check, user, operation_id, inp if spawn else None)
-    await ops.act(client, operation_id=operation_id, update=update, inp=inp)
-    return await run_in_threadpool(views.read_operation_json, operation_id)
+) -> OperationPublic:
+    status = await run_in_threadpool(_check, user, operation_id, inp if spawn else None)
+    await ops.act(client, operation_id=operation_id, update=update, inp=inp, status=status)
+    return await run_in_threadpool(views.read_operation, operation_id)
 
 
-def _check(user: Any, operation_id: str, spawn: o.SpawnCaseInput | None) -> None:
-    # 404 and 403 first; a case from a finding needs a known category and grid (422).
+def _check(user: Any, operation_id: str, spawn: o.SpawnCaseInput | None) -> str:
+    """Returns the operation's status once the user may act on it (404, 403) and a case from a
+    finding names a known category and grid (422)."""
     with Session(get_engine()) as session:
-        ops.visible_operation(session=session, user=user, operation_id=operation_id)
+        row = ops.visible_operation(session=session, user=user, operation_id=operation_id)
         if spawn is not None:
             ops.check_spawn(session, category=spawn.category, grid=spawn.grid)
+        return row.status
 
 
-@router.post("/{operation_id}/confirm", response_model=OperationOut)
+@router.post("/{operation_id}/confirm", response_model=OperationPublic, responses=ACTION_ERRORS)
 async def confirm(
     operation_id: str, body: ConfirmBody, user: CurrentUser, client: TemporalDep
-) -> dict:
+) -> OperationPublic:
     """The liaison confirms its department's part with the people and vehicles it sends."""
     inp = o.ConfirmInput(
         actor=actor_of(user), people=body.people, vehicles=body.vehicles, note=body.note
@@ -212,19 +207,21 @@ async def confirm(
     return await _run(client, user, operation_id, "confirm", inp)
 
 
-@router.post("/{operation_id}/decline", response_model=OperationOut)
+@router.post("/{operation_id}/decline", response_model=OperationPublic, responses=ACTION_ERRORS)
 async def decline(
     operation_id: str, body: ReasonBody, user: CurrentUser, client: TemporalDep
-) -> dict:
+) -> OperationPublic:
     """The liaison declines with a reason; the coordinator rules on it."""
     inp = o.DeclineInput(actor=actor_of(user), reason=body.reason)
     return await _run(client, user, operation_id, "decline", inp)
 
 
-@router.post("/{operation_id}/rule-decline", response_model=OperationOut)
+@router.post(
+    "/{operation_id}/rule-decline", response_model=OperationPublic, responses=ACTION_ERRORS
+)
 async def rule_decline(
     operation_id: str, body: RuleDeclineBody, user: CurrentUser, client: TemporalDep
-) -> dict:
+) -> OperationPublic:
     """The coordinator or supervisor accepts a decline, or overrules it with a reason."""
     inp = o.RuleDeclineInput(
         actor=actor_of(user), department=body.department, accept=body.accept, reason=body.reason
@@ -232,10 +229,10 @@ async def rule_decline(
     return await _run(client, user, operation_id, "rule-decline", inp)
 
 
-@router.post("/{operation_id}/findings", response_model=OperationOut)
+@router.post("/{operation_id}/findings", response_model=OperationPublic, responses=ACTION_ERRORS)
 async def log_finding(
     operation_id: str, body: FindingBody, user: CurrentUser, client: TemporalDep
-) -> dict:
+) -> OperationPublic:
     """A confirmed department logs what it found in a session (the current one by default)."""
     inp = o.FindingInput(
         actor=actor_of(user), counts=body.counts.payload(), note=body.note, session=body.session
@@ -243,14 +240,18 @@ async def log_finding(
     return await _run(client, user, operation_id, "log-finding", inp)
 
 
-@router.post("/{operation_id}/findings/{number}/spawn-case", response_model=OperationOut)
+@router.post(
+    "/{operation_id}/findings/{number}/spawn-case",
+    response_model=OperationPublic,
+    responses=ACTION_ERRORS,
+)
 async def spawn_case(
     operation_id: str,
     number: int,
     body: SpawnCaseBody,
     user: CurrentUser,
     client: TemporalDep,
-) -> dict:
+) -> OperationPublic:
     """Turns the department's finding into a case dispatched by the responsibility list."""
     inp = o.SpawnCaseInput(
         actor=actor_of(user),
@@ -263,10 +264,10 @@ async def spawn_case(
     return await _run(client, user, operation_id, "spawn-case", inp, spawn=True)
 
 
-@router.post("/{operation_id}/reports", response_model=OperationOut)
+@router.post("/{operation_id}/reports", response_model=OperationPublic, responses=ACTION_ERRORS)
 async def report(
     operation_id: str, body: ReportBody, user: CurrentUser, client: TemporalDep
-) -> dict:
+) -> OperationPublic:
     """The department files its report of an ended session."""
     inp = o.SessionReportInput(
         actor=actor_of(user), session=body.session, counts=body.counts.payload(), note=body.note
@@ -274,26 +275,36 @@ async def report(
     return await _run(client, user, operation_id, "report", inp)
 
 
-@router.post("/{operation_id}/close", response_model=OperationOut)
-async def close(operation_id: str, body: NoteBody, user: CurrentUser, client: TemporalDep) -> dict:
+@router.post("/{operation_id}/close", response_model=OperationPublic, responses=ACTION_ERRORS)
+async def close(
+    operation_id: str, body: NoteBody, user: CurrentUser, client: TemporalDep
+) -> OperationPublic:
     """The coordinator closes the operation with a summary totalling every report."""
     inp = o.CloseInput(actor=actor_of(user), note=body.note)
     return await _run(client, user, operation_id, "close", inp)
 
 
-@router.post("/{operation_id}/cancel", response_model=OperationOut)
+@router.post("/{operation_id}/cancel", response_model=OperationPublic, responses=ACTION_ERRORS)
 async def cancel(
     operation_id: str, body: ReasonBody, user: CurrentUser, client: TemporalDep
-) -> dict:
+) -> OperationPublic:
     """The coordinator or supervisor cancels the operation with a reason."""
     inp = o.CancelInput(actor=actor_of(user), reason=body.reason)
     return await _run(client, user, operation_id, "cancel", inp)
 
 
-@router.post("/{operation_id}/postpone", response_model=OperationOut)
+@router.post("/{operation_id}/postpone", response_model=OperationPublic, responses=ACTION_ERRORS)
 async def postpone(
     operation_id: str, body: PostponeBody, user: CurrentUser, client: TemporalDep
-) -> dict:
+) -> OperationPublic:
     """The coordinator moves the sessions not yet run to start at `start`, with a reason."""
     inp = o.PostponeInput(actor=actor_of(user), reason=body.reason, start=body.start)
     return await _run(client, user, operation_id, "postpone", inp)
+
+
+# Who, from which states, which fields, which refusals: the action catalogue's words.
+for _route in router.routes:
+    _name = getattr(_route, "name", "").removesuffix("_operation").replace("_", "-")
+    if isinstance(_route, APIRoute) and _name in OPERATION_ACTIONS:
+        _route.summary = OPERATION_ACTIONS[_name].summary
+        _route.description = OPERATION_ACTIONS[_name].describe()

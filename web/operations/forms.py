@@ -1,5 +1,6 @@
-"""Operation actions from the pages: which forms a user sees now, form fields to the API's body
-models, and refusals in plain words. Every action goes through operation_service.act."""
+"""Operation actions from the pages: which forms a user sees now (the action catalogue), form
+fields to the API's body models, and refusals in plain words. Every action goes through
+web/operations/service.act (the workflow)."""
 
 from __future__ import annotations
 
@@ -25,9 +26,10 @@ from models.user import User
 from web.cases.service import actor_of
 from web.kit.errors import ApiError
 from web.kit.i18n import label, translate
+from web.kit.refusals import refusal_words, role_names
 from web.operations import api
 from web.operations import service as ops
-from workflows.operation_rules import ALLOWED_FROM, ROLES
+from workflows.operation_actions import OPERATION_ACTIONS, OperationFacts, refusal
 
 # The order forms are offered in.
 UI_ORDER = (
@@ -94,32 +96,6 @@ FORMS: dict[str, tuple[type[BaseModel], str, Callable[..., Any]]] = {
         lambda b, a, k: o.PostponeInput(actor=a, reason=b.reason, start=b.start),
     ),
 }
-# Refusals of the workflow that deserve their own sentence.
-KNOWN_DETAILS = {
-    "leads the operation": "op.refuse.lead",
-    "was overruled": "op.refuse.overruled",
-    "sessions are still to run": "op.refuse.sessions_left",
-    "already reported session": "op.refuse.already_reported",
-    "is already case": "op.refuse.already_case",
-    "has not started": "op.refuse.not_started",
-    "at least one person": "op.refuse.people",
-    "a count or a note": "op.refuse.finding_empty",
-    "no session is left": "op.refuse.nothing_to_postpone",
-    "later than the next session": "op.refuse.postpone_start",
-    "must fall before the first session": "op.refuse.deadline_order",
-    "must lie ahead": "op.refuse.past",
-    "overlaps": "op.refuse.overlap",
-    "ends before it starts": "op.refuse.ends_before",
-    "named once each": "op.refuse.departments_once",
-    "no day in the range": "op.refuse.no_days",
-    "weekly needs weekdays": "op.refuse.weekdays",
-    "last date is before": "op.refuse.last_before_first",
-    "at most": "op.refuse.too_many",
-    "unknown grid or street": "op.refuse.unknown_area",
-    "either sessions": "op.refuse.no_sessions",
-    "no department on the responsibility list": "refuse.no_route",
-    "takes no more actions": "op.refuse.finished",
-}
 
 
 @dataclass
@@ -138,49 +114,34 @@ class Facts:
             return None
         return next((d for d in self.departments if d.department == user.department), None)
 
+    def catalogue_facts(self, user: User) -> OperationFacts:
+        """Returns what the action catalogue looks at, as the rows show it for the user."""
+        return OperationFacts.of(self.row.status, self.mine(user), self.sessions)
+
 
 def allowed_forms(user: User, facts: Facts) -> dict[str, list[str]]:
     """Returns the forms the user may use now, each with its keys (finding, session, dept)."""
-    status, out = facts.row.status, {}
-
-    def may(action: str) -> bool:
-        return user.role in ROLES[action] and status in ALLOWED_FROM[action]
-
+    seen, actor = facts.catalogue_facts(user), actor_of(user)
     mine = facts.mine(user)
-    if mine is not None:
-        if mine.status == o.INVITED and may("confirm"):
-            out["confirm"] = [""]
-            if mine.role != o.LEAD and not mine.overruled:
-                out["decline"] = [""]
-        if mine.status == o.CONFIRMED and may("log-finding"):
-            out["log-finding"] = [""]
-        if may("spawn-case"):
-            keys = [
-                str(f.number)
-                for f in facts.findings
-                if f.department == mine.department and not f.case_number
-            ]
-            if keys:
-                out["spawn-case"] = keys
-        if may("report"):
-            due = [
-                str(r.session)
-                for r in facts.reports
-                if r.department == mine.department and r.status == "due"
-            ]
-            if due:
-                out["report"] = due
-    if may("rule-decline"):
-        declined = [d.department for d in facts.departments if d.status == o.DECLINED]
-        if declined:
-            out["rule-decline"] = declined
-    if may("postpone") and any(s.status == o.SCHEDULED for s in facts.sessions):
-        out["postpone"] = [""]
-    if may("close") and all(s.status == o.ENDED for s in facts.sessions):
-        out["close"] = [""]
-    if may("cancel"):
-        out["cancel"] = [""]
-    return {a: out[a] for a in UI_ORDER if a in out}
+    # The keys a form acts on; the catalogue says whether the form is open at all.
+    keys: dict[str, list[str]] = {
+        "spawn-case": [
+            str(f.number)
+            for f in facts.findings
+            if mine and f.department == mine.department and not f.case_number
+        ],
+        "report": [
+            str(r.session)
+            for r in facts.reports
+            if mine and r.department == mine.department and r.status == "due"
+        ],
+        "rule-decline": [d.department for d in facts.departments if d.status == o.DECLINED],
+    }
+    out = {}
+    for action in UI_ORDER:
+        if refusal(action, actor, seen) is None and keys.get(action, [""]):
+            out[action] = keys.get(action, [""])
+    return out
 
 
 def form_id(action: str, key: str = "") -> str:
@@ -231,38 +192,22 @@ def validation_message(lang: str, err: ValidationError) -> tuple[str, str]:
     elif kind == "string_too_short":
         key = "refuse.required"
     else:
-        return translate(lang, "refuse.invalid", field=what, detail=first.get("msg", "")), name
+        key = "refuse.invalid_value"
     return translate(lang, key, field=what), name
 
 
 def refusal_message(lang: str, action: str, err: ApiError) -> tuple[str, str | None]:
     """Returns a refusal of the workflow or the API in plain words, and the field it names."""
-    verb = label(lang, "opaction", action)
     name = err.extra.get("field")
-    for needle, key in KNOWN_DETAILS.items():
-        if needle in err.detail:
-            return translate(lang, key), name
-    if err.status_code == 403:
-        return translate(lang, "op.refuse.forbidden", action=verb), None
-    if err.status_code == 404:
-        return translate(lang, "op.refuse.not_found"), None
-    if err.status_code == 409:
-        status, mine = err.extra.get("status"), err.extra.get("department_status")
-        if mine:
-            return translate(
-                lang, "op.refuse.department", action=verb, status=label(lang, "opdept", mine)
-            ), None
-        if status:
-            return translate(
-                lang, "op.refuse.conflict", action=verb, status=label(lang, "opstatus", status)
-            ), None
-        return translate(lang, "op.refuse.conflict_plain", action=verb, detail=err.detail), None
-    if err.status_code == 422 and name:
-        what = field_label(lang, name.rsplit(".", 1)[-1])
-        if "required" in err.detail:
-            return translate(lang, "refuse.required", field=what), name
-        return translate(lang, "refuse.invalid", field=what, detail=err.detail), name
-    return err.detail, name
+    entry = OPERATION_ACTIONS.get(action)
+    words = {
+        "action": label(lang, "opaction", action),
+        "status": label(lang, "opstatus", err.extra.get("status")),
+        "department_status": label(lang, "opdept", err.extra.get("department_status")),
+        "field": field_label(lang, name.rsplit(".", 1)[-1]) if name else "",
+        "roles": role_names(lang, entry.roles) if entry else "",
+    }
+    return refusal_words(lang, err, scope="op.", **words), name
 
 
 @dataclass
@@ -281,7 +226,15 @@ def _check_spawn(inp: o.SpawnCaseInput) -> None:
 
 
 async def run_form(
-    client: Any, *, lang: str, user: User, operation_id: str, action: str, key: str, form: FormData
+    client: Any,
+    *,
+    lang: str,
+    user: User,
+    operation_id: str,
+    action: str,
+    key: str,
+    form: FormData,
+    status: str | None = None,
 ) -> Outcome:
     """Validates a form, then runs the action through the workflow; never raises a refusal."""
     values = {k: v for k, v in form.items() if isinstance(v, str)}
@@ -297,7 +250,7 @@ async def run_form(
     try:
         if action == "spawn-case":
             await run_in_threadpool(_check_spawn, inp)
-        await ops.act(client, operation_id=operation_id, update=update, inp=inp)
+        await ops.act(client, operation_id=operation_id, update=update, inp=inp, status=status)
     except ApiError as err:
         message, named = refusal_message(lang, action, err)
         return Outcome(False, message, named, values)

@@ -124,19 +124,20 @@ async def launch_submit(request: Request, user: PageUser, client: TemporalDep) -
     if form.get("add_session"):
         # "Add a session" posts the form as it is and gets it back with one more row.
         name = "operations/_launch_form.html" if is_htmx(request) else "operations/launch.html"
-        return render(request, name, _context(values, multi, added=True))
+        # Rendered in a worker thread: the form's lists read the reference data.
+        return await run_in_threadpool(render, request, name, _context(values, multi, added=True))
     lang = lang_of(request)
     try:
         body = LaunchBody.model_validate(launch_data(values, multi))
     except ValidationError as err:
         message, name = validation_message(lang, err)
-        return _again(request, values, multi, message, name)
+        return await run_in_threadpool(_again, request, values, multi, message, name)
     try:
         inp = await run_in_threadpool(launch_from_body, body, user)
         operation_id = await ops.launch(client, inp)
     except ApiError as err:
         message, named = refusal_message(lang, "launch", err)
-        return _again(request, values, multi, message, named)
+        return await run_in_threadpool(_again, request, values, multi, message, named)
     return redirect(request, f"/operations/{operation_id}?launched=1")
 
 

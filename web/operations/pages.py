@@ -10,23 +10,24 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from jinja2 import pass_context
-from sqlmodel import Session, col, select
+from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
 from core import operation_payloads as o
+from models import operation_query as query
 from models import operation_store as store
 from models.db import get_engine
-from models.operation import Operation, OperationDepartment
-from models.operation_cases import case_briefs
+from models.operation import Operation
 from models.user import User
 from web.cases.history import display_names
 from web.kit.csrf import verify_csrf
 from web.kit.deps import SessionDep, TemporalDep
 from web.kit.errors import ApiError
-from web.kit.i18n import label, lang_of, translate
+from web.kit.i18n import lang_of
+from web.kit.names import reference
 from web.kit.pages import (
     PageError,
     PageUser,
-    _when,
     add_nav_link,
     is_htmx,
     page_or_fragment,
@@ -44,8 +45,8 @@ from web.operations.forms import (
     form_id,
     run_form,
 )
+from web.operations.history import OperationLine, timeline_lines
 from web.operations.launch import router as launch_router
-from web.reference.names import reference
 
 router = APIRouter(tags=["pages"], include_in_schema=False, dependencies=[Depends(verify_csrf)])
 # /operations/new before /operations/{operation_id}.
@@ -67,22 +68,12 @@ add_nav_link(
 def department_operation_tasks(session: Session, department: str) -> dict[str, list]:
     """Returns a department's operation tasks: answers to give, reports to file, sessions on."""
     tasks = store.department_tasks(session=session, department=department)
-    running = session.exec(
-        select(Operation)
-        .join(OperationDepartment, col(OperationDepartment.operation_id) == col(Operation.id))
-        .where(
-            OperationDepartment.department == department,
-            OperationDepartment.status == o.CONFIRMED,
-            Operation.status == o.RUNNING,
-        )
-        .order_by(col(Operation.first_start))
-    ).all()
     ids = {t.operation_id for t in tasks["confirm"] + tasks["report"]}
-    rows = {r.id: r for r in session.exec(select(Operation).where(col(Operation.id).in_(ids)))}
+    rows = query.by_id(session=session, ids=ids)
     return {
         "confirm": [(rows[t.operation_id], t) for t in tasks["confirm"] if t.operation_id in rows],
         "report": [(rows[t.operation_id], t) for t in tasks["report"] if t.operation_id in rows],
-        "running": list(running),
+        "running": query.running_with(session=session, department=department),
     }
 
 
@@ -118,26 +109,21 @@ def operations_board(request: Request, session: SessionDep, user: PageUser) -> H
     status = status if status in o.STATUSES else ""
     raw = request.query_params.get("page", "1")
     page = int(raw) if raw.isdigit() and int(raw) > 0 else 1
-    listed = views.list_json(
+    listed = views.operation_list(
         session, user, status=status or None, department=None, page=page, page_size=PAGE_SIZE
     )
     declines = store.declines_to_rule(session=session) if user.role in RULERS else []
-    titles = {}
-    if declines:
-        ids = {d.operation_id for d in declines}
-        titles = {
-            r.id: r.title for r in session.exec(select(Operation).where(col(Operation.id).in_(ids)))
-        }
+    ruled = query.by_id(session=session, ids=(d.operation_id for d in declines))
     context = {
         "active": "operations",
-        "items": listed["items"],
-        "total": listed["total"],
+        "items": listed.items,
+        "total": listed.total,
         "page": page,
-        "pages": max(1, math.ceil(listed["total"] / PAGE_SIZE)),
+        "pages": max(1, math.ceil(listed.total / PAGE_SIZE)),
         "status": status,
         "statuses": o.STATUSES,
         "declines": declines,
-        "titles": titles,
+        "titles": {key: row.title for key, row in ruled.items()},
         "can_launch": user.role == "coordinator",
     }
     return page_or_fragment(request, "operations/board.html", "operations/_board.html", context)
@@ -146,56 +132,38 @@ def operations_board(request: Request, session: SessionDep, user: PageUser) -> H
 # -- one operation -------------------------------------------------------------------------------
 
 
-def _facts(session: Session, user: User, operation_id: str) -> Facts:
+def _visible(session: Session, user: User, operation_id: str) -> Operation:
+    """Returns the operation if the user may see it; an HTML 403 or 404 otherwise."""
     try:
-        row = ops.visible_operation(session=session, user=user, operation_id=operation_id)
+        return ops.visible_operation(session=session, user=user, operation_id=operation_id)
     except ApiError as err:
         message = "error.404" if err.status_code == 404 else "error.403"
         raise PageError(err.status_code, message) from None
+
+
+def _record(session: Session, user: User, operation_id: str) -> views.OperationRecord:
+    """Reads the operation the user may see with all it holds."""
+    return views.load_record(session, _visible(session, user, operation_id))
+
+
+def _facts(record: views.OperationRecord) -> Facts:
     return Facts(
-        row=row,
-        departments=store.departments(session=session, operation_id=operation_id),
-        sessions=store.sessions(session=session, operation_id=operation_id),
-        findings=store.findings(session=session, operation_id=operation_id),
-        reports=store.reports(session=session, operation_id=operation_id),
+        row=record.row,
+        departments=record.departments,
+        sessions=record.sessions,
+        findings=record.findings,
+        reports=record.reports,
     )
 
 
-def _launch_line(request: Request, facts: Facts) -> str:
-    """The launch in the reader's language, with department names instead of codes."""
-    lang, names = lang_of(request), reference(request).dept
-    cooperating = [d.department for d in facts.departments if d.role != "lead"]
-    return translate(
-        lang,
-        "op.timeline.launched",
+def _lines(session: Session, request: Request, facts: Facts, events: list) -> list[OperationLine]:
+    return timeline_lines(
+        events,
+        lang=lang_of(request),
+        departments=reference(request).dept,
+        people=display_names(session=session, events=events),
         title=facts.row.title,
-        lead=names.get(facts.row.lead, facts.row.lead),
-        cooperating=("、" if lang == "zh" else ", ").join(names.get(c, c) for c in cooperating)
-        or translate(lang, "common.none"),
-        n=len(facts.sessions),
     )
-
-
-def _lines(
-    session: Session, request: Request, operation_id: str, facts: Facts
-) -> list[dict[str, Any]]:
-    events = store.timeline(session=session, operation_id=operation_id)
-    people = display_names(session=session, events=events)  # type: ignore[arg-type]
-    lang = lang_of(request)
-    return [
-        {
-            "at": _when(e.at),
-            "action": e.action,
-            "label": label(lang, "opevent", e.action),
-            "who": label(lang, "role", "system")
-            if e.actor == "system"
-            else people.get(e.actor, e.actor),
-            "system": e.actor == "system",
-            "department": e.department,
-            "detail": _launch_line(request, facts) if e.action == "launched" else e.detail,
-        }
-        for e in reversed(events)
-    ]
 
 
 def _display_name(session: Session, username: str) -> str:
@@ -207,17 +175,17 @@ def body_context(
     session: Session, request: Request, user: User, operation_id: str, failed: dict | None = None
 ) -> dict[str, Any]:
     """Returns what the operation page shows: facts, totals, the user's forms, the timeline."""
-    facts = _facts(session, user, operation_id)
-    detail = views.operation_json(session, facts.row)
+    record = _record(session, user, operation_id)
+    facts = _facts(record)
     return {
         "active": "operations",
         "op": facts.row,
-        "detail": detail,
+        "detail": views.operation_public(record, reference(request).dept),
         "facts": facts,
         "forms": allowed_forms(user, facts),
         "failed": failed or {},
-        "cases": {c.number: c for c in case_briefs(session=session, operation_id=operation_id)},
-        "lines": _lines(session, request, operation_id, facts),
+        "cases": {c.number: c for c in record.cases},
+        "lines": _lines(session, request, facts, record.events),
         "launched_by": _display_name(session, facts.row.launched_by),
         "mine": facts.mine(user),
     }
@@ -232,20 +200,19 @@ def operation_page(
     return page_or_fragment(request, "operations/detail.html", "operations/_body.html", context)
 
 
+def _status(user: User, operation_id: str) -> str:
+    with Session(get_engine()) as session:
+        return _visible(session, user, operation_id).status
+
+
 @router.post("/operations/{operation_id}/act/{action}")
 async def act_on_operation(
-    request: Request,
-    operation_id: str,
-    action: str,
-    session: SessionDep,
-    user: PageUser,
-    client: TemporalDep,
+    request: Request, operation_id: str, action: str, user: PageUser, client: TemporalDep
 ) -> Response:
     """Runs a form's action through the workflow; a refusal shows in its form, as typed."""
     if action not in FORMS:
         raise PageError(404, "error.404")
-    _facts(session, user, operation_id)  # 404 / 403 before anything else
-    session.close()  # no pooled connection held while the workflow answers
+    status = await run_in_threadpool(_status, user, operation_id)  # 404 / 403 before anything
     form = await request.form()
     key = str(form.get("key") or "")
     outcome = await run_form(
@@ -256,6 +223,7 @@ async def act_on_operation(
         action=action,
         key=key,
         form=form,
+        status=status,
     )
     if outcome.ok and not is_htmx(request):
         return redirect(request, f"/operations/{operation_id}")
@@ -272,13 +240,21 @@ async def act_on_operation(
         "field": outcome.error_field,
         "values": outcome.values,
     }
-    context = body_context(
-        session, request, user, operation_id, failed={form_id(action, key): failure}
-    )
-    if is_htmx(request):
-        context |= {"action": action, "key": key, **_one_form(failure)}
-        return render(request, "operations/_form.html", context)
-    return render(request, "operations/detail.html", context)
+    return await run_in_threadpool(_refused, request, user, operation_id, action, key, failure)
+
+
+def _refused(
+    request: Request, user: User, operation_id: str, action: str, key: str, failure: dict
+) -> HTMLResponse:
+    """Shows the operation (or, for htmx, the one form) again with the refusal in its form."""
+    with Session(get_engine(), expire_on_commit=False) as session:
+        context = body_context(
+            session, request, user, operation_id, failed={form_id(action, key): failure}
+        )
+        if is_htmx(request):
+            context |= {"action": action, "key": key, **_one_form(failure)}
+            return render(request, "operations/_form.html", context)
+        return render(request, "operations/detail.html", context)
 
 
 def _one_form(failure: dict[str, Any]) -> dict[str, Any]:

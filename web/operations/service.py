@@ -7,7 +7,7 @@ import dataclasses
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
@@ -15,16 +15,19 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from core import operation_payloads as o
 from core.naming import operation_workflow_id
+from core.refusals import NO_SESSIONS, WRONG_DEPARTMENT, WRONG_ROLE, WRONG_STATE
 from core.workcal import TZ
 from models import operation_store as store
 from models.db import get_engine, session_scope
-from models.operation import Operation, OperationDepartment
+from models.operation import Operation
+from models.operation_query import taking_part
 from models.reference import Category, Department, Grid
 from models.user import User
 from web.cases.service import actor_of
-from web.kit.errors import ApiError, forbidden, invalid, not_found
+from web.kit.errors import ApiError, invalid, not_found
 from web.kit.temporal import refusal_to_http, start_and_wait, unavailable
 from workflows import operation_rules as rules
+from workflows.operation_actions import OPERATION_ACTIONS
 from workflows.operation_rules import expand_sessions
 
 COUNT_KINDS = o.COUNT_KINDS
@@ -36,14 +39,6 @@ def aware(moment: datetime) -> datetime:
 
 
 # -- who sees what ---------------------------------------------------------------------------
-
-
-def taking_part(session: Session, operation_id: str) -> list[str]:
-    """Returns the codes of an operation's departments."""
-    query = select(OperationDepartment.department).where(
-        OperationDepartment.operation_id == operation_id
-    )
-    return list(session.exec(query))
 
 
 def can_see(user: User, departments: list[str]) -> bool:
@@ -58,8 +53,12 @@ def visible_operation(*, session: Session, user: User, operation_id: str) -> Ope
     row = store.get_operation(session=session, operation_id=operation_id)
     if row is None:
         raise not_found(f"operation {operation_id}")
-    if not can_see(user, taking_part(session, operation_id)):
-        raise forbidden(f"department {user.department} does not take part in {operation_id}")
+    if not can_see(user, taking_part(session=session, operation_id=operation_id)):
+        raise ApiError(
+            403,
+            f"department {user.department} does not take part in {operation_id}",
+            code=WRONG_DEPARTMENT,
+        )
     return row
 
 
@@ -92,7 +91,12 @@ def session_windows(
 ) -> list[o.SessionWindow]:
     """Returns the sessions: explicit windows, or a recurring campaign expanded day by day."""
     if bool(windows) == bool(recurrence):
-        raise invalid("sessions", "give either sessions (time windows) or a recurrence")
+        raise ApiError(
+            422,
+            "sessions: give either sessions (time windows) or a recurrence",
+            code=NO_SESSIONS,
+            field="sessions",
+        )
     if windows:
         return [o.SessionWindow(start=aware(s), end=aware(e)) for s, e in windows]
     assert recurrence is not None
@@ -140,8 +144,10 @@ def launch_input(
     now: datetime | None = None,
 ) -> o.OperationInput:
     """Checks a launch against the reference data and the rules; numbers the operation."""
-    if user.role not in rules.ROLES["launch"]:
-        raise forbidden(f"role {user.role} may not launch operations; needs coordinator")
+    if user.role not in OPERATION_ACTIONS["launch"].roles:
+        raise ApiError(
+            403, f"role {user.role} may not launch operations; needs coordinator", code=WRONG_ROLE
+        )
     sessions = session_windows(windows, recurrence)
     with Session(get_engine()) as session:
         codes = check_area(session, area)
@@ -206,21 +212,25 @@ def load(operation_id: str) -> Operation:
     return row
 
 
-async def act(client: Client, *, operation_id: str, update: str, inp: Any) -> o.OperationView:
-    """Runs one action as an update of `operation-<id>`; a refusal becomes a 403, 409 or 422."""
-    row = await run_in_threadpool(load, operation_id)
+async def act(
+    client: Client, *, operation_id: str, update: str, inp: Any, status: str | None = None
+) -> o.OperationView:
+    """Runs one action as an update of `operation-<id>`; a refusal becomes a 403, 409 or 422.
+    `status` is the operation's as the caller read it (read here when not given)."""
+    if status is None:
+        status = (await run_in_threadpool(load, operation_id)).status
     handle = client.get_workflow_handle(operation_workflow_id(operation_id))
     try:
         return await handle.execute_update(update, inp, result_type=o.OperationView)
     except WorkflowUpdateFailedError as err:
-        raise refusal_to_http(err, current_status=row.status) from None
+        raise refusal_to_http(err, current_status=status) from None
     except RPCError as err:
         if err.status in (RPCStatusCode.NOT_FOUND, RPCStatusCode.FAILED_PRECONDITION):
             # The workflow has finished (closed or cancelled long ago, or stopped by an admin).
             raise ApiError(
                 409,
-                f"operation {operation_id} is {row.status} and takes no more actions",
-                code="conflict",
-                status=row.status,
+                f"operation {operation_id} is {status} and takes no more actions",
+                code=WRONG_STATE,
+                status=status,
             ) from None
         raise unavailable(err) from None

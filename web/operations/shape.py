@@ -1,190 +1,178 @@
 """The API's shape of a joint operation: departments with running totals, sessions, findings
-with their cases' live state, reports, timeline and summary (read from the projection)."""
+with their cases' live state, reports, timeline and summary (read from the projection once)."""
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
 
 from sqlmodel import Session
 
 from core import operation_payloads as o
 from models import operation_store as store
 from models.db import session_scope
-from models.operation import CountColumns, Operation, OperationDepartment
+from models.operation import (
+    CountColumns,
+    Operation,
+    OperationDepartment,
+    OperationEvent,
+    OperationFinding,
+    OperationReport,
+    OperationSession,
+)
 from models.operation_cases import case_briefs
+from models.operation_public import (
+    FindingCase,
+    OperationBrief,
+    OperationCounts,
+    OperationDepartmentBrief,
+    OperationDepartmentPublic,
+    OperationFindingPublic,
+    OperationHead,
+    OperationList,
+    OperationPublic,
+    OperationReportPublic,
+    OperationSessionPublic,
+    OperationTotals,
+)
+from models.reference_store import department_names
 from models.user import User
-from web.cases.service import department_names
 from web.kit.errors import not_found
-from web.kit.timefmt import iso
+from web.operations.history import timeline_public
 
 COUNT_KINDS = o.COUNT_KINDS
 
 
-def counts_of(row: CountColumns | dict | None) -> dict[str, float]:
-    """Returns counts by kind from a finding or report row, or a stored dict."""
+@dataclass
+class OperationRecord:
+    """Everything the projection holds about one operation, read in one go."""
+
+    row: Operation
+    departments: list[OperationDepartment]
+    sessions: list[OperationSession]
+    findings: list[OperationFinding]
+    reports: list[OperationReport]
+    events: list[OperationEvent]
+    cases: list[o.CaseBrief]
+
+
+def load_record(session: Session, row: Operation) -> OperationRecord:
+    """Reads an operation's departments, sessions, findings, reports, timeline and cases."""
+    key = row.id
+    return OperationRecord(
+        row=row,
+        departments=store.departments(session=session, operation_id=key),
+        sessions=store.sessions(session=session, operation_id=key),
+        findings=store.findings(session=session, operation_id=key),
+        reports=store.reports(session=session, operation_id=key),
+        events=store.timeline(session=session, operation_id=key),
+        cases=case_briefs(session=session, operation_id=key),
+    )
+
+
+def counts_of(row: CountColumns | dict | None) -> OperationCounts:
+    """Returns the counts of a finding or report row, or of a stored dict."""
     if row is None:
-        return {k: 0 for k in COUNT_KINDS}
+        return OperationCounts()
     if isinstance(row, dict):
-        return {k: row.get(k, 0) or 0 for k in COUNT_KINDS}
-    return {k: getattr(row, k) or 0 for k in COUNT_KINDS}
+        return OperationCounts(**{k: row.get(k, 0) or 0 for k in COUNT_KINDS})
+    return OperationCounts(**{k: getattr(row, k) or 0 for k in COUNT_KINDS})
 
 
-def add_counts(*many: dict[str, float]) -> dict[str, float]:
+def add_counts(*many: OperationCounts) -> OperationCounts:
     """Returns the sum of counts; the yuan amount rounded to the fen."""
-    total: dict[str, float] = {k: 0 for k in COUNT_KINDS}
-    for counts in many:
-        for k in COUNT_KINDS:
-            total[k] += counts.get(k, 0) or 0
+    total = {k: sum(getattr(c, k) for c in many) for k in COUNT_KINDS}
     total["fine_amount"] = round(float(total["fine_amount"]), 2)
-    return total
+    return OperationCounts(**total)
 
 
-def _head(row: Operation, names: dict[str, str]) -> dict[str, Any]:
-    return {
-        "id": row.id,
-        "title": row.title,
-        "goal": row.goal,
-        "area": list(row.area or []),
-        "status": row.status,
-        "lead": row.lead,
-        "lead_name": names.get(row.lead),
-        "launched_by": row.launched_by,
-        "launched_at": iso(row.launched_at),
-        "confirm_deadline": iso(row.confirm_deadline),
-        "first_start": iso(row.first_start),
-        "last_end": iso(row.last_end),
-        "sessions_total": row.sessions_total,
-        "sessions_ended": row.sessions_ended,
-        "current_session": row.current_session,
-        "report_within": row.report_within,
-        "report_unit": row.report_unit,
-        "postponed": row.postponed,
-        "cancel_reason": row.cancel_reason,
-        "closed_by": row.closed_by,
-        "closed_at": iso(row.closed_at),
-        "updated_at": iso(row.updated_at),
-        "version": row.version,
+def _head(row: Operation, names: dict[str, str]) -> dict:
+    fields = {
+        name: getattr(row, name) for name in OperationHead.model_fields if name != "lead_name"
     }
+    return {**fields, "area": list(row.area or []), "lead_name": names.get(row.lead)}
 
 
-def _department(d: OperationDepartment, names: dict[str, str], reports: list) -> dict[str, Any]:
+def _department(
+    d: OperationDepartment, names: dict[str, str], reports: list[OperationReport]
+) -> OperationDepartmentPublic:
     mine = [r for r in reports if r.department == d.department]
-    return {
-        "department": d.department,
-        "name": names.get(d.department),
-        "role": d.role,
-        "status": d.status,
-        "people": d.people,
-        "vehicles": d.vehicles,
-        "note": d.note,
-        "decline_reason": d.decline_reason,
-        "overruled": d.overruled,
-        "responded_at": iso(d.responded_at),
-        "confirmed_on_time": d.confirmed_on_time,
-        "escalation_level": d.escalation_level,
-        "found": counts_of(d.found),
-        "reported": counts_of(d.reported),
-        "reports_filed": sum(1 for r in mine if r.status == "filed"),
-        "reports_due": [r.session for r in mine if r.status == "due"],
-    }
+    return OperationDepartmentPublic(
+        department=d.department,
+        name=names.get(d.department),
+        role=d.role,
+        status=d.status,
+        people=d.people,
+        vehicles=d.vehicles,
+        note=d.note,
+        decline_reason=d.decline_reason,
+        overruled=d.overruled,
+        responded_at=d.responded_at,
+        confirmed_on_time=d.confirmed_on_time,
+        escalation_level=d.escalation_level,
+        found=counts_of(d.found),
+        reported=counts_of(d.reported),
+        reports_filed=sum(1 for r in mine if r.status == "filed"),
+        reports_due=[r.session for r in mine if r.status == "due"],
+    )
 
 
-def operation_json(session: Session, row: Operation, *, detail: bool = True) -> dict[str, Any]:
-    """Returns the API's shape of an operation; with `detail`, everything on its page."""
-    names = department_names(session)
-    out = _head(row, names)
-    depts = store.departments(session=session, operation_id=row.id)
-    if not detail:
-        out["departments"] = [
-            {"department": d.department, "role": d.role, "status": d.status} for d in depts
-        ]
-        return out
-    reports = store.reports(session=session, operation_id=row.id)
-    out["departments"] = [_department(d, names, reports) for d in depts]
-    out["totals"] = {
-        "found": add_counts(*(counts_of(d.found) for d in depts)),
-        "reported": add_counts(*(counts_of(d.reported) for d in depts)),
-        "people": sum(d.people for d in depts if d.status == o.CONFIRMED),
-        "vehicles": sum(d.vehicles for d in depts if d.status == o.CONFIRMED),
-    }
-    out["sessions"] = [
-        {
-            "number": s.number,
-            "status": s.status,
-            "start": iso(s.start),
-            "end": iso(s.end),
-            "started_at": iso(s.started_at),
-            "ended_at": iso(s.ended_at),
-            "report_deadline": iso(s.report_deadline),
-        }
-        for s in store.sessions(session=session, operation_id=row.id)
-    ]
-    live = {c.number: c for c in case_briefs(session=session, operation_id=row.id)}
-    out["findings"] = [
-        _finding(f, live) for f in store.findings(session=session, operation_id=row.id)
-    ]
-    out["reports"] = [
-        {
-            "session": r.session,
-            "department": r.department,
-            "status": r.status,
-            "deadline": iso(r.deadline),
-            "counts": counts_of(r),
-            "note": r.note,
-            "filed_by": r.filed_by,
-            "filed_at": iso(r.filed_at),
-            "on_time": r.on_time,
-        }
-        for r in reports
-    ]
-    out["timeline"] = [
-        {
-            "seq": e.seq,
-            "at": iso(e.at),
-            "actor": e.actor,
-            "action": e.action,
-            "department": e.department,
-            "detail": e.detail,
-            "data": e.data,
-        }
-        for e in store.timeline(session=session, operation_id=row.id)
-    ]
-    out["summary"] = row.summary
-    return out
-
-
-def _finding(f, live: dict[str, o.CaseBrief]) -> dict[str, Any]:
+def _finding(f: OperationFinding, live: dict[str, o.CaseBrief]) -> OperationFindingPublic:
     case = live.get(f.case_number or "")
-    return {
-        "number": f.number,
-        "session": f.session,
-        "department": f.department,
-        "note": f.note,
-        "logged_by": f.logged_by,
-        "at": iso(f.at),
-        "counts": counts_of(f),
-        "case_number": f.case_number,
-        "case": None
+    return OperationFindingPublic(
+        number=f.number,
+        session=f.session,
+        department=f.department,
+        note=f.note,
+        logged_by=f.logged_by,
+        at=f.at,
+        counts=counts_of(f),
+        case_number=f.case_number,
+        case=None
         if f.case_number is None
-        else {
-            "number": f.case_number,
-            "department": case.department if case else f.case_department,
-            "status": case.status if case else None,
-            "light": case.light if case else None,
-        },
-    }
+        else FindingCase(
+            number=f.case_number,
+            department=case.department if case else f.case_department,
+            status=case.status if case else None,
+            light=case.light if case else None,
+        ),
+    )
 
 
-def read_operation_json(operation_id: str) -> dict[str, Any]:
+def _report(r: OperationReport) -> OperationReportPublic:
+    return OperationReportPublic.model_validate({**r.model_dump(), "counts": counts_of(r)})
+
+
+def operation_public(record: OperationRecord, names: dict[str, str]) -> OperationPublic:
+    """Returns the API's shape of an operation with everything on its page."""
+    depts = record.departments
+    live = {c.number: c for c in record.cases}
+    return OperationPublic(
+        **_head(record.row, names),
+        departments=[_department(d, names, record.reports) for d in depts],
+        totals=OperationTotals(
+            found=add_counts(*(counts_of(d.found) for d in depts)),
+            reported=add_counts(*(counts_of(d.reported) for d in depts)),
+            people=sum(d.people for d in depts if d.status == o.CONFIRMED),
+            vehicles=sum(d.vehicles for d in depts if d.status == o.CONFIRMED),
+        ),
+        sessions=[OperationSessionPublic.model_validate(s.model_dump()) for s in record.sessions],
+        findings=[_finding(f, live) for f in record.findings],
+        reports=[_report(r) for r in record.reports],
+        timeline=timeline_public(record.events, names, record.row.title),
+        summary=record.row.summary,
+    )
+
+
+def read_operation(operation_id: str) -> OperationPublic:
     """Reads an operation with everything it holds from the projection."""
     with session_scope() as session:
         row = store.get_operation(session=session, operation_id=operation_id)
         if row is None:
             raise not_found(f"operation {operation_id}")
-        return operation_json(session, row)
+        return operation_public(load_record(session, row), department_names(session=session))
 
 
-def list_json(
+def operation_list(
     session: Session,
     user: User,
     *,
@@ -192,14 +180,24 @@ def list_json(
     department: str | None,
     page: int,
     page_size: int,
-) -> dict[str, Any]:
+) -> OperationList:
     """Returns one page of operations the user may see, newest first."""
     if user.role == "liaison":
         if not user.department or (department and department != user.department):
-            return {"items": [], "total": 0, "page": page, "page_size": page_size}
+            return OperationList(items=[], total=0, page=page, page_size=page_size)
         department = user.department
     rows, total = store.list_operations(
         session=session, status=status, department=department, page=page, page_size=page_size
     )
-    items = [operation_json(session, r, detail=False) for r in rows]
-    return {"items": items, "total": total, "page": page, "page_size": page_size}
+    names = department_names(session=session) if rows else {}
+    items = [
+        OperationBrief(
+            **_head(r, names),
+            departments=[
+                OperationDepartmentBrief(department=d.department, role=d.role, status=d.status)
+                for d in store.departments(session=session, operation_id=r.id)
+            ],
+        )
+        for r in rows
+    ]
+    return OperationList(items=items, total=total, page=page, page_size=page_size)

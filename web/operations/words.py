@@ -25,10 +25,6 @@ OPERATION_STRINGS: dict[str, tuple[str, str]] = {
         "These departments asked not to take part: accept or overrule.",
     ),
     "op.declines.go": ("去裁决", "Rule on it"),
-    "op.timeline.launched": (
-        "发起联合执法「{title}」：{lead}牵头，{cooperating}配合，共 {n} 场",
-        "Launched “{title}”: {lead} leads, {cooperating} cooperating, {n} sessions",
-    ),
     "op.sessions_progress": ("已完成 {ended} / {total} 场", "{ended} of {total} sessions done"),
     "op.next_session": ("下一场", "Next session"),
     # -- the launch form -------------------------------------------------------------------------
@@ -219,87 +215,82 @@ OPERATION_STRINGS: dict[str, tuple[str, str]] = {
     "op.late.overdue": ("已超时", "Overdue"),
     "op.late.open": ("查看行动", "Open the operation"),
     "op.late.none": ("没有逾期的联合行动事项。", "No operation duty is late."),
-    # -- the timeline ----------------------------------------------------------------------------
-    "opevent.launched": ("发起行动", "Launched"),
-    "opevent.confirmed": ("确认参加", "Confirmed"),
-    "opevent.declined": ("申请不参加", "Declined"),
-    "opevent.decline_accepted": ("同意不参加", "Decline accepted"),
-    "opevent.decline_overruled": ("驳回请假", "Decline overruled"),
-    "opevent.session_started": ("场次开始", "Session started"),
-    "opevent.session_ended": ("场次结束", "Session ended"),
-    "opevent.finding_logged": ("登记现场发现", "Finding logged"),
-    "opevent.case_spawned": ("转为案件", "Case spawned"),
-    "opevent.report_filed": ("报送战果", "Report filed"),
-    "opevent.completed": ("战果报送完毕", "All reports in"),
-    "opevent.closed": ("行动结束", "Closed"),
-    "opevent.cancelled": ("行动取消", "Cancelled"),
-    "opevent.postponed": ("行动延期", "Postponed"),
-    "opevent.reminded": ("提醒", "Reminder"),
-    "opevent.overdue": ("超时", "Overdue"),
-    "opevent.escalated": ("升级督办", "Escalated"),
-    # -- refusals --------------------------------------------------------------------------------
+    # -- refusals by reason code (core/refusals.py); the shared refuse.* fill the gaps ------------
+    "op.refuse.wrong_role": (
+        "联合行动中的“{action}”仅限{roles}操作。",
+        "In a joint operation only {roles} may “{action}”.",
+    ),
+    "op.refuse.wrong_department": (
+        "这不是本部门在该行动中的任务，不能“{action}”。",
+        "This is not your department's part of the operation, so you cannot “{action}”.",
+    ),
+    "op.refuse.wrong_state": (
+        "该行动当前为“{status}”，不能“{action}”。可能已有人先处理，请查看最新状态。",
+        "This operation is now “{status}”, so you cannot “{action}”. Someone may have acted "
+        "first; see its current state.",
+    ),
+    "op.refuse.wrong_department_state": (
+        "本部门在该行动中为“{department_status}”，不能“{action}”。",
+        "Your department is “{department_status}” in this operation, so you cannot “{action}”.",
+    ),
     "op.refuse.forbidden": (
         "您无权对该行动执行“{action}”：角色或部门不符。",
         "You may not {action} in this operation: wrong role or department.",
     ),
-    "op.refuse.conflict": (
-        "该行动当前为“{status}”，不能“{action}”。可能已有人先处理，请查看最新状态。",
-        "This operation is now “{status}”, so you cannot {action}. Someone may have acted "
-        "first; see its current state.",
-    ),
-    "op.refuse.conflict_plain": (
-        "当前不能“{action}”：{detail}",
-        "You cannot {action} now: {detail}",
-    ),
-    "op.refuse.department": (
-        "本部门在该行动中为“{status}”，不能“{action}”。",
-        "Your department is “{status}” in this operation, so you cannot {action}.",
-    ),
     "op.refuse.not_found": ("联合行动不存在。", "No such operation."),
-    "op.refuse.lead": ("牵头单位不能申请不参加。", "The lead department cannot decline."),
-    "op.refuse.overruled": (
+    "op.refuse.lead_cannot_decline": (
+        "牵头单位不能申请不参加。",
+        "The lead department cannot decline.",
+    ),
+    "op.refuse.decline_overruled": (
         "请假已被驳回，本单位须参加。",
         "Your decline was overruled: your department must take part.",
+    ),
+    "op.refuse.not_declined": (
+        "该部门没有待裁决的请假（可能已被他人裁决）。",
+        "That department has no decline awaiting a ruling (someone may have ruled).",
     ),
     "op.refuse.sessions_left": (
         "还有场次未结束，不能结束行动；如需终止请取消行动。",
         "Sessions are still to run; cancel the operation instead.",
     ),
+    "op.refuse.report_not_due": (
+        "本部门没有该场次待报送的战果。",
+        "No report of that session is due from your department.",
+    ),
     "op.refuse.already_reported": ("本场战果已报送。", "This session is already reported."),
     "op.refuse.already_case": ("该现场发现已转为案件。", "This finding is already a case."),
-    "op.refuse.not_started": ("该场次尚未开始。", "That session has not started."),
-    "op.refuse.people": ("出动人数至少为 1 人。", "Send at least one person."),
-    "op.refuse.finding_empty": ("请填写数量或说明。", "Give a count or a note."),
+    "op.refuse.session_not_started": ("该场次尚未开始。", "That session has not started."),
+    "op.refuse.no_people": ("出动人数至少为 1 人。", "Send at least one person."),
+    "op.refuse.empty_finding": ("请填写数量或说明。", "Give a count or a note."),
     "op.refuse.nothing_to_postpone": ("没有可延期的场次。", "No session is left to postpone."),
-    "op.refuse.postpone_start": (
+    "op.refuse.start_too_early": (
         "新的开始时间须晚于原定下一场和当前时间。",
         "The new start must be later than the next session and than now.",
     ),
-    "op.refuse.deadline_order": (
+    "op.refuse.deadline_after_start": (
         "确认时限须早于第一场开始时间。",
         "The confirmation deadline must fall before the first session.",
     ),
-    "op.refuse.past": (
+    "op.refuse.in_the_past": (
         "确认时限和第一场开始时间须在当前时间之后。",
         "The confirmation deadline and the first session must lie ahead.",
     ),
-    "op.refuse.overlap": ("场次时间有重叠。", "Two sessions overlap."),
-    "op.refuse.ends_before": ("有场次的结束时间早于开始时间。", "A session ends before it starts."),
-    "op.refuse.departments_once": (
+    "op.refuse.sessions_overlap": ("场次时间有重叠。", "Two sessions overlap."),
+    "op.refuse.ends_before_start": (
+        "有场次的结束时间早于开始时间。",
+        "A session ends before it starts.",
+    ),
+    "op.refuse.departments_repeated": (
         "每个部门只能选一次，牵头单位不能同时作为配合单位。",
         "Name each department once; the lead is not among the cooperating.",
     ),
-    "op.refuse.no_days": ("日期范围内没有符合条件的日子。", "No day in the range matches."),
-    "op.refuse.weekdays": ("按周重复须选择星期几。", "Weekly needs weekdays."),
+    "op.refuse.no_matching_day": ("日期范围内没有符合条件的日子。", "No day in the range matches."),
+    "op.refuse.weekdays_required": ("按周重复须选择星期几。", "Weekly needs weekdays."),
     "op.refuse.last_before_first": ("末日早于首日。", "The last day is before the first."),
-    "op.refuse.too_many": ("场次太多（最多 400 场）。", "Too many sessions (at most 400)."),
-    "op.refuse.unknown_area": (
-        "行动区域中有不存在的街道或网格。",
-        "The area names an unknown grid or street.",
+    "op.refuse.too_many_sessions": (
+        "场次太多（最多 400 场）。",
+        "Too many sessions (at most 400).",
     ),
     "op.refuse.no_sessions": ("请至少设定一场。", "Set at least one session."),
-    "op.refuse.finished": (
-        "该行动已结束，不再受理操作。",
-        "This operation has finished and takes no more actions.",
-    ),
 }

@@ -298,7 +298,7 @@ async def file_request(request: Request, fmt: str, client: TemporalDep) -> Respo
     fields = await _fields(request)
     user = await run_in_threadpool(_service_account, fields.get("api_key", ""))
     body = await run_in_threadpool(_case_body, fields)
-    number = await create_case(client, body=body, user=user)
+    number, _ = await create_case(client, body=body, user=user)
     notice = f"已受理，案件编号 {number}；处置时限 {body['limit']}（自责任部门签收起）"
     return answer(
         fmt,

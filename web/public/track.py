@@ -5,20 +5,22 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
 from core import payloads as p
 from models.case import Case
 from models.case_store import get_case, timeline
+from models.db import get_engine
 from web.cases.forms import refusal_message
 from web.cases.history import history
 from web.cases.service import rate_as_reporter, reporter_case
 from web.kit.csrf import verify_csrf
-from web.kit.deps import SessionDep, TemporalDep
+from web.kit.deps import TemporalDep
 from web.kit.errors import ApiError
 from web.kit.i18n import lang_of, translate
+from web.kit.names import reference
 from web.kit.pages import PageError, is_htmx, page_or_fragment, render
 from web.kit.ratelimit import client_address, minutes, rate_limits
-from web.reference.names import reference
 
 router = APIRouter(tags=["pages"], include_in_schema=False, dependencies=[Depends(verify_csrf)])
 
@@ -98,27 +100,36 @@ def track_page(request: Request) -> HTMLResponse:
     )
 
 
+def _session() -> Session:
+    return Session(get_engine(), expire_on_commit=False)
+
+
+# The POST routes read the form (async), then do their database work and render in a worker
+# thread: the page's lists and the signed-in viewer are read from the database as it renders.
+
+
 @router.post("/track", response_class=HTMLResponse)
-async def track_lookup(request: Request, session: SessionDep) -> HTMLResponse:
+async def track_lookup(request: Request) -> HTMLResponse:
     """Looks a case up by number and phone and shows its progress."""
     form = await request.form()
     number = str(form.get("number") or "").strip()
     phone = str(form.get("phone") or "").strip()
+    return await run_in_threadpool(_lookup, request, number, phone)
+
+
+def _lookup(request: Request, number: str, phone: str) -> HTMLResponse:
     blocked = _blocked(request, number, phone)
     if blocked is not None:
         return blocked
-    row = reporter_case(session=session, number=number[:32], phone=phone) if number else None
-    context = {
-        "active": "track",
-        "number": number,
-        "phone": phone,
-        "error": None if row else "track.not_found",
-    }
-    if row is None:
-        rate_limits(request).lookup.fail(client_address(request))
-    else:
-        context.update(_result(request, session, row))
-    return page_or_fragment(request, "public/track.html", "public/_lookup.html", context)
+    context = {"active": "track", "number": number, "phone": phone, "error": None}
+    with _session() as session:
+        row = reporter_case(session=session, number=number[:32], phone=phone) if number else None
+        if row is None:
+            rate_limits(request).lookup.fail(client_address(request))
+            context["error"] = "track.not_found"
+        else:
+            context.update(_result(request, session, row))
+        return page_or_fragment(request, "public/track.html", "public/_lookup.html", context)
 
 
 def _blocked(request: Request, number: str, phone: str) -> HTMLResponse | None:
@@ -137,39 +148,47 @@ def _blocked(request: Request, number: str, phone: str) -> HTMLResponse | None:
     return render(request, name, context, status_code=429, headers={"Retry-After": str(wait)})
 
 
+def _rater(request: Request, number: str, phone: str) -> Case | HTMLResponse:
+    """Returns the case a reporter may rate, or the 429 page; 404 for a wrong number or phone."""
+    blocked = _blocked(request, number, phone)
+    if blocked is not None:
+        return blocked
+    with _session() as session:
+        row = reporter_case(session=session, number=number, phone=phone)
+    if row is None:
+        rate_limits(request).lookup.fail(client_address(request))
+        raise PageError(404, "error.404")
+    return row
+
+
 @router.post("/track/{number}/rate", response_class=HTMLResponse)
-async def track_rate(
-    request: Request, number: str, session: SessionDep, client: TemporalDep
-) -> Response:
+async def track_rate(request: Request, number: str, client: TemporalDep) -> Response:
     """Records the reporter's rating through the workflow's `rate` update (checked by phone)."""
     form = await request.form()
     phone = str(form.get("phone") or "").strip()
     satisfaction = str(form.get("satisfaction") or "")
     note = str(form.get("note") or "").strip()[:500] or None
-    blocked = _blocked(request, number, phone)
-    if blocked is not None:
-        return blocked
-    row = reporter_case(session=session, number=number, phone=phone)
-    if row is None:
-        rate_limits(request).lookup.fail(client_address(request))
-        raise PageError(404, "error.404")
+    row = await run_in_threadpool(_rater, request, number, phone)
+    if isinstance(row, Response):
+        return row
+    lang = lang_of(request)
     context: dict = {"active": "track", "number": number, "phone": phone, "error": None}
     if satisfaction not in RATINGS:
-        context["rate_error"] = translate(
-            lang_of(request),
-            "refuse.choose",
-            field=translate(lang_of(request), "field.satisfaction"),
-        )
+        field = translate(lang, "field.satisfaction")
+        context["rate_error"] = translate(lang, "refuse.choose", field=field)
     else:
         try:
-            await rate_as_reporter(
-                client, number=number, phone=phone, satisfaction=satisfaction, note=note
-            )
+            await rate_as_reporter(client, case=row, satisfaction=satisfaction, note=note)
         except ApiError as err:
-            context["rate_error"] = refusal_message(lang_of(request), "rate", err)[0]
+            context["rate_error"] = refusal_message(lang, "rate", err)[0]
         else:
             context["rated"] = True
-    session.expire_all()
-    row = get_case(session=session, number=number) or row
-    context.update(_result(request, session, row))
-    return page_or_fragment(request, "public/track.html", "public/_lookup.html", context)
+    return await run_in_threadpool(_rated, request, row, context)
+
+
+def _rated(request: Request, before: Case, context: dict) -> HTMLResponse:
+    """Shows the case as it is after the rating (one read), with the rating's outcome."""
+    with _session() as session:
+        row = get_case(session=session, number=before.number) or before
+        context.update(_result(request, session, row))
+        return page_or_fragment(request, "public/track.html", "public/_lookup.html", context)

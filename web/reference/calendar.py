@@ -5,27 +5,32 @@ from __future__ import annotations
 from datetime import date
 
 from fastapi import APIRouter
-from pydantic import BaseModel
-from sqlmodel import col, select
+from pydantic import BaseModel, Field
+from sqlmodel import Session
 
+from models import reference_store as store
 from models.calendar_store import set_year
-from models.reference import CalendarDay, CalendarYear
+from models.reference import CalendarYear
 from web.kit.deps import CurrentUser, SessionDep, require_role
-from web.kit.errors import invalid
+from web.kit.errors import error_responses, invalid
 
 router = APIRouter(prefix="/api/calendar", tags=["calendar"])
 
 
 class YearOut(BaseModel):
+    """One year of the working calendar's holiday table."""
+
     year: int
-    covered: bool
-    source: str | None
+    covered: bool = Field(description="false: the year falls back to Monday–Friday")
+    source: str | None = Field(description="`chinese-calendar` or `admin`")
     holidays: list[date]
-    workdays: list[date]
+    workdays: list[date] = Field(description="make-up working days (调休) on weekends")
     note: str
 
 
 class YearIn(BaseModel):
+    """A year's table as the State Council publishes it."""
+
     holidays: list[date]
     workdays: list[date] = []
 
@@ -33,13 +38,9 @@ class YearIn(BaseModel):
 FALLBACK_NOTE = "no holiday data for this year: deadlines count Monday–Friday only (fallback)"
 
 
-def _year(session, year: int) -> YearOut:  # noqa: ANN001
+def _year(session: Session, year: int) -> YearOut:
     row = session.get(CalendarYear, year)
-    days = session.exec(
-        select(CalendarDay)
-        .where(col(CalendarDay.day) >= date(year, 1, 1), col(CalendarDay.day) <= date(year, 12, 31))
-        .order_by(col(CalendarDay.day))
-    ).all()
+    days = store.calendar_days(session=session, year=year)
     return YearOut(
         year=year,
         covered=row is not None,
@@ -53,16 +54,16 @@ def _year(session, year: int) -> YearOut:  # noqa: ANN001
 @router.get("", response_model=list[int])
 def covered_years(session: SessionDep, _user: CurrentUser) -> list[int]:
     """Lists the years the holiday table covers."""
-    return list(session.exec(select(CalendarYear.year).order_by(col(CalendarYear.year))))
+    return store.covered_years(session=session)
 
 
-@router.get("/{year}", response_model=YearOut)
+@router.get("/{year}", response_model=YearOut, responses=error_responses(422))
 def year_table(year: int, session: SessionDep, _user: CurrentUser) -> YearOut:
     """Returns one year's holidays and make-up working days, or says it falls back."""
     return _year(session, year)
 
 
-@router.put("/{year}", response_model=YearOut)
+@router.put("/{year}", response_model=YearOut, responses=error_responses(403, 422))
 def publish_year(year: int, body: YearIn, session: SessionDep, user: CurrentUser) -> YearOut:
     """Replaces one year's table (admin), as published by the State Council."""
     require_role(user, "admin")

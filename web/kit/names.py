@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 from starlette.requests import Request
 
+from models import reference_store as store
 from models.db import get_engine
-from models.reference import Category, Community, Department, Grid
+from models.reference import Category, Department, Grid
 
 
 class Reference:
@@ -34,10 +35,10 @@ class Reference:
         session = session or Session(get_engine())
         try:
             return cls(
-                list(session.exec(select(Department).order_by(Department.kind, Department.code))),
-                list(session.exec(select(Grid).order_by(Grid.code))),
-                list(session.exec(select(Category).order_by(Category.code))),
-                {c.code: c.name for c in session.exec(select(Community))},
+                store.departments(session=session),
+                store.grids(session=session),
+                store.categories(session=session),
+                store.community_names(session=session),
             )
         finally:
             if own:
