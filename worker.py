@@ -6,6 +6,8 @@ import asyncio
 import logging
 import signal
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+from typing import Any
 
 from temporalio.client import Client
 from temporalio.common import WorkflowIDConflictPolicy
@@ -37,8 +39,10 @@ RUNNER = SandboxedWorkflowRunner(
 )
 
 
-def build_worker(client: Client, task_queue: str, executor: ThreadPoolExecutor) -> Worker:
-    """Returns a worker with every workflow and activity of Liandong."""
+def build_worker(
+    client: Client, task_queue: str, executor: ThreadPoolExecutor, **options: Any
+) -> Worker:
+    """Returns a worker with every workflow and activity of Liandong (`options` for tests)."""
     return Worker(
         client,
         task_queue=task_queue,
@@ -46,6 +50,10 @@ def build_worker(client: Client, task_queue: str, executor: ThreadPoolExecutor) 
         activities=ACTIVITIES,
         activity_executor=executor,
         workflow_runner=RUNNER,
+        # A crashed worker's cached cases move to a live worker after this, not the default 10 s:
+        # an action sent meanwhile has a deadline (web/kit/temporal.py TAKE_WITHIN).
+        sticky_queue_schedule_to_start_timeout=timedelta(seconds=3),
+        **options,
     )
 
 

@@ -14,7 +14,7 @@ from core import workcal
 from models.calendar_store import load_calendar
 from models.case_store import TimelineConflict, apply_projection
 from models.db import get_engine, session_scope
-from models.reference import Rule
+from models.rule_store import Ruling, write_ruling
 
 # Escalation ladder after a deadline, in working minutes (API.md: 4 h, 1 day, 3 days).
 LADDER = (("overdue", 0), ("level1", 4 * 60), ("level2", 420), ("level3", 3 * 420))
@@ -162,19 +162,25 @@ def project_case(projection: p.CaseProjection) -> int:
 
 
 @activity.defn
-def write_rule(rule: p.RuleInput) -> None:
-    """Writes a supervisor's ruling into the responsibility list (确权 → 权责清单)."""
-    from sqlmodel import select
-
-    with session_scope() as session:
-        row = session.exec(
-            select(Rule).where(Rule.category == rule.category, Rule.street == rule.street)
-        ).first()
-        if row is None:
-            row = Rule(category=rule.category, street=rule.street, department=rule.department)
-        row.department = rule.department
-        row.source = f"ruling:{rule.case_number}"[:64]
-        session.add(row)
+def write_rule(rule: p.RuleInput) -> int:
+    """Writes a supervisor's ruling into the responsibility list (确权 → 权责清单); returns the
+    id of its line."""
+    ruling = Ruling(
+        category=rule.category,
+        scope=rule.scope,
+        grid=rule.grid,
+        street=rule.street,
+        department=rule.department,
+        case_number=rule.case_number,
+        case_line=rule.line,
+        decided_by=rule.decided_by,
+        decided_at=rule.decided_at,
+    )
+    try:
+        with session_scope() as session:
+            return write_ruling(session=session, ruling=ruling).id or 0
+    except LookupError as unknown:
+        raise ApplicationError(str(unknown), type="UnknownArea", non_retryable=True) from None
 
 
 ALL: list[Callable[..., Any]] = [

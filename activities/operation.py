@@ -114,6 +114,8 @@ async def spawn_case(req: o.SpawnCaseRequest) -> o.SpawnedCase:
         address=req.address,
         channel=CASE_CHANNEL,
         created_by=req.actor,
+        operation_id=req.operation_id,
+        finding=req.finding,
     )
     workflow_id = case_workflow_id(ticket.number)
     try:

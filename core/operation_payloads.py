@@ -158,11 +158,14 @@ class DepartmentSummary:
     found: Counts
     reports_filed: int
     reports_missing: list[int] = field(default_factory=list)
+    # Findings and reports reconciled (core/operation_results.py); None in summaries from before.
+    results: Counts | None = None
 
 
 @dataclass
 class OperationSummary:
-    """The closing summary: totals of every department's reports and the cases spawned."""
+    """The closing summary: totals of every department's reports and findings, the two
+    reconciled (`results`), and the cases spawned as they stood at the close. Final."""
 
     totals: Counts
     found: Counts
@@ -170,6 +173,7 @@ class OperationSummary:
     departments: list[DepartmentSummary]
     cases: list[CaseBrief]
     note: str | None = None
+    results: Counts | None = None
 
 
 @dataclass
@@ -188,6 +192,7 @@ class OperationState:
     report_unit: str
     departments: list[DepartmentState]
     sessions: list[Session]
+    category: str | None = None  # the kind of case the operation targets (its findings' default)
     status: str = CONFIRMING
     confirm_clock: Clock | None = None
     findings: list[Finding] = field(default_factory=list)
@@ -243,6 +248,7 @@ class OperationInput:
     launched_by: Actor
     report_within: float = 4
     report_unit: str = "working_hours"
+    category: str | None = None
     state: OperationState | None = None
 
 

@@ -36,15 +36,23 @@ FINAL_STATUSES = (VOIDED, CLOSED)
 SATISFACTIONS = ("satisfied", "basically_satisfied", "dissatisfied", "unreachable")
 LIMIT_UNITS = ("working_hours", "working_days", "hours")
 OVERRIDE_ACTIONS = ("reassign", "extend", "close", "reopen")
+# Where a ruling written into the responsibility list applies, most specific first.
+RULE_SCOPES = ("grid", "community", "street")
 
 
 @dataclass
 class Actor:
-    """Who acts: resolved and authenticated by the web layer."""
+    """Who acts: resolved and authenticated by the web layer.
+
+    `not_after`: the web stops waiting for the action then and tells the person it was not done,
+    so the workflow refuses it once that instant has passed (a worker that was down comes back
+    to a pile of actions nobody is waiting for any more).
+    """
 
     username: str
     role: str
     department: str | None = None
+    not_after: datetime | None = None
 
 
 SYSTEM = Actor(username="system", role="system")
@@ -175,6 +183,8 @@ class CaseState(CaseReport):
     extensions: int = 0
     escalation_level: int = 0
     satisfaction: str | None = None
+    # The reporter's own rating of the work now reported (once; a rework or reopening clears it).
+    reporter_rating: str | None = None
     extension: PendingExtension | None = None
     parked_from: str | None = None
     dispatched_at: datetime | None = None
@@ -189,10 +199,13 @@ class CaseState(CaseReport):
 
 @dataclass(kw_only=True)
 class CaseInput(CaseReport):
-    """Starts a case workflow; `state` is set only when continuing as new."""
+    """Starts a case workflow; `state` is set only when continuing as new. A case made from a
+    joint operation's finding names the operation and the finding (its `created` line says so)."""
 
     created_by: Actor
     state: CaseState | None = None
+    operation_id: str | None = None
+    finding: int | None = None
 
 
 @dataclass
@@ -205,13 +218,19 @@ class CaseProjection:
 
 @dataclass
 class RuleInput:
-    """A ruling written into the responsibility list (category x street -> department)."""
+    """A ruling written into the responsibility list: category in the case's grid, community or
+    street -> department. `line` (the arbitration's timeline seq) makes the write idempotent;
+    inputs of older workflows carry neither scope nor line and mean the street."""
 
     category: str
     street: str
     department: str
     decided_by: str
     case_number: str
+    scope: str = "street"
+    grid: str | None = None
+    line: int | None = None
+    decided_at: datetime | None = None
 
 
 @dataclass
@@ -263,6 +282,7 @@ class ArbitrateInput:
     interim_department: str | None = None
     make_rule: bool = False
     note: str | None = None
+    rule_scope: str | None = None  # grid, community or street (the default) when make_rule
 
 
 @dataclass
@@ -304,10 +324,11 @@ class CallbackInput:
 
 @dataclass
 class InterimReportInput:
-    """The interim handler (先行处置单位) reports the site made safe."""
+    """The interim handler (先行处置单位) reports the site made safe, with photos."""
 
     actor: Actor
     note: str = ""
+    photos: list[str] = field(default_factory=list)
 
 
 @dataclass

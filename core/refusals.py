@@ -33,6 +33,8 @@ NO_CLOCK = "no_clock"
 NO_DEPARTMENT = "no_department"
 INTERIM_IS_OWNER = "interim_is_owner"
 NO_ROUTE = "no_route"
+EXPIRED = "expired"
+ALREADY_RATED = "already_rated"
 # Joint operations.
 LEAD_CANNOT_DECLINE = "lead_cannot_decline"
 DECLINE_OVERRULED = "decline_overruled"
@@ -77,6 +79,8 @@ _BY_KIND = {
         REPORT_NOT_DUE,
         ALREADY_REPORTED,
         ALREADY_CASE,
+        EXPIRED,
+        ALREADY_RATED,
     ),
     INVALID: (
         MISSING_FIELD,

@@ -53,6 +53,7 @@ class Case(CaseBase, table=True):
     reporter_name: str | None = Field(default=None, max_length=64)
     reporter_phone: str | None = Field(default=None, max_length=32)
     reporter_email: str | None = Field(default=None, max_length=254)
+    reporter_rating: str | None = Field(default=None, max_length=24)  # their own, once a result
     media_url: str | None = Field(default=None, max_length=500)
     extension_pending: dict | None = Field(default=None, sa_column=Column(JSON))
     calendar_fallback: bool = False

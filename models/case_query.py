@@ -93,19 +93,32 @@ def pending_extensions(
     return _page(session, query, [col(Case.updated_at).asc()], page, page_size)
 
 
-def bounce_history(*, session: Session, numbers: list[str]) -> dict[str, list[CaseEvent]]:
-    """Returns each case's bounce lines (who bounced, why, what it suggested), oldest first."""
+def _lines_by_case(
+    session: Session, numbers: list[str], actions: tuple[str, ...]
+) -> dict[str, list[CaseEvent]]:
+    # Every case of `numbers` gets its lines of `actions`, oldest first (none: an empty list).
+    out: dict[str, list[CaseEvent]] = {n: [] for n in numbers}
     if not numbers:
-        return {}
+        return out
     rows = session.exec(
         select(CaseEvent)
-        .where(col(CaseEvent.case_number).in_(numbers), CaseEvent.action == "bounced")
+        .where(col(CaseEvent.case_number).in_(numbers), col(CaseEvent.action).in_(actions))
         .order_by(col(CaseEvent.seq))
     )
-    out: dict[str, list[CaseEvent]] = {n: [] for n in numbers}
     for row in rows:
         out[row.case_number].append(row)
     return out
+
+
+def bounce_history(*, session: Session, numbers: list[str]) -> dict[str, list[CaseEvent]]:
+    """Returns each case's bounce lines (who bounced, why, what it suggested), oldest first."""
+    return _lines_by_case(session, numbers, ("bounced",))
+
+
+def rework_history(*, session: Session, numbers: list[str]) -> dict[str, list[CaseEvent]]:
+    """Returns each case's rework lines, the verify and callback lines that may have sent it
+    back (their notes say why) and its dispatch lines, oldest first."""
+    return _lines_by_case(session, numbers, ("rework", "verified", "callback", "dispatched"))
 
 
 def bounced_by(*, session: Session, case: Case) -> set[str]:
@@ -150,3 +163,13 @@ def stuck_counts(*, session: Session) -> dict[str, int]:
             strict=True,
         )
     )
+
+
+def callbacks(*, session: Session, page: int, page_size: int, **filters: str | None) -> Found:
+    """Returns the verified cases to call back (回访): those the reporter rated dissatisfied
+    first, each group newest first."""
+    filters["status"] = p.VERIFIED
+    query = select(Case).where(*case_conditions(**filters))
+    unhappy = case((col(Case.reporter_rating) == "dissatisfied", 0), else_=1)
+    order = [unhappy, col(Case.created_at).desc(), col(Case.number).desc()]
+    return _page(session, query, order, page, page_size)

@@ -35,6 +35,7 @@ _COPIED = (
     "extensions",
     "escalation_level",
     "satisfaction",
+    "reporter_rating",
     "lat",
     "lon",
     "reporter_name",

@@ -41,6 +41,7 @@ class Operation(SQLModel, table=True):
     current_session: int | None = None
     report_within: float = 4
     report_unit: str = Field(default="working_hours", max_length=16)
+    category: str | None = Field(default=None, max_length=32)
     postponed: int = 0
     cancel_reason: str | None = None
     closed_by: str | None = Field(default=None, max_length=64)

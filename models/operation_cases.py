@@ -1,5 +1,5 @@
 """Cases from an operation's findings: the responsibility list's answer, a case number handed
-out once per finding, and the spawned cases' state for the closing summary."""
+out once per finding, the spawned cases' state for the closing summary, and a case's origin."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from sqlmodel import Session, col, select
 from core import operation_payloads as o
 from models.case import Case
 from models.case_store import next_number
-from models.operation import OperationFinding
+from models.operation import Operation, OperationFinding
 from models.reference import Category, Grid
-from models.routing import rule_in_street
+from models.routing import route
 
 
 @dataclass
@@ -48,7 +48,7 @@ def allocate_spawned_case(
     cell = session.get(Grid, grid)
     if cell is None:
         raise LookupError("grid")
-    rule = rule_in_street(session=session, category=category, street=cell.street)
+    rule = route(session=session, category=category, grid=grid)
     department = rule.department if rule else None
     if department is None:
         raise LookupError("category")
@@ -76,6 +76,28 @@ def allocate_spawned_case(
         limit_amount=cat.limit_amount,
         limit_unit=cat.limit_unit,
     )
+
+
+@dataclass(frozen=True)
+class CaseOrigin:
+    """The joint operation (and its finding) a case was made from."""
+
+    operation_id: str
+    title: str
+    finding: int
+
+
+def case_origin(*, session: Session, number: str) -> CaseOrigin | None:
+    """Returns the operation whose finding became case `number`, or None."""
+    found = session.exec(
+        select(OperationFinding, Operation)
+        .join(Operation, col(Operation.id) == col(OperationFinding.operation_id))
+        .where(OperationFinding.case_number == number)
+    ).first()
+    if found is None:
+        return None
+    finding, operation = found
+    return CaseOrigin(operation_id=operation.id, title=operation.title, finding=finding.number)
 
 
 def case_briefs(*, session: Session, operation_id: str) -> list[o.CaseBrief]:

@@ -41,17 +41,27 @@ class OperationDepartmentPublic(OperationDepartmentBrief):
     escalation_level: int
     found: OperationCounts
     reported: OperationCounts
+    results: OperationCounts = Field(
+        description="findings and reports reconciled: per session and kind the larger of the "
+        "report and the findings logged (a report includes its session's findings)"
+    )
+    cases: int = Field(default=0, description="cases made from its findings")
     reports_filed: int
     reports_due: list[int] = Field(description="sessions whose report is still due")
 
 
 class OperationTotals(BaseModel):
-    """The running totals of every department."""
+    """The totals of every department: running, or final once the operation is closed."""
 
     found: OperationCounts
     reported: OperationCounts
+    results: OperationCounts = Field(description="findings and reports reconciled, added up")
+    cases: int = Field(default=0, description="cases made from findings")
     people: int = Field(description="people of the confirmed departments")
     vehicles: int
+    final: bool = Field(
+        default=False, description="kept by the close: they no longer change (closed operations)"
+    )
 
 
 class OperationSessionPublic(BaseModel):
@@ -137,6 +147,9 @@ class OperationHead(BaseModel):
     current_session: int | None
     report_within: float
     report_unit: str
+    category: str | None = Field(
+        default=None, description="the kind of case it targets: the default of cases from findings"
+    )
     postponed: int
     cancel_reason: str | None
     closed_by: str | None

@@ -38,6 +38,7 @@ _COPIED = (
     "confirm_deadline",
     "report_within",
     "report_unit",
+    "category",
     "postponed",
     "cancel_reason",
     "closed_by",

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import Column, Index
 from sqlmodel import Field, SQLModel
+
+from models.db import AwareDateTime
 
 
 class DepartmentBase(SQLModel):
@@ -68,18 +70,41 @@ class Category(SQLModel, table=True):
 
 
 ANY_STREET = "*"
+STREET_SCOPE = "street"
 
 
 class Rule(SQLModel, table=True):
-    """One line of the responsibility list (权责清单): category x street -> department."""
+    """One line of the responsibility list (权责清单): a category in an area -> department.
 
-    __table_args__ = (UniqueConstraint("category", "street"),)
+    The area is a grid, a community, a street, or every street (street `*`, the category's
+    default); routing takes the most specific line in force, the newest of equals. A line is
+    never deleted: a retracted one (who, when) stays on record and no longer routes.
+    """
+
+    __table_args__ = (
+        Index("ix_rule_category_street", "category", "street"),
+        # One line per arbitration: the activity that writes it may run again.
+        Index("ix_rule_ruling", "case_number", "case_line", unique=True),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     category: str = Field(foreign_key="category.code", index=True)
-    street: str = Field(default=ANY_STREET, max_length=32)  # a street code, or * for all
+    street: str = Field(default=ANY_STREET, max_length=32)  # the area's street, or * for all
+    scope: str = Field(default=STREET_SCOPE, max_length=16)  # grid | community | street
+    area: str | None = Field(default=None, max_length=32)  # the grid or community code
     department: str = Field(foreign_key="department.code")
     source: str = Field(default="list", max_length=64)  # list | ruling:<case number>
+    case_number: str | None = Field(default=None, max_length=32)  # the arbitrated case
+    case_line: int | None = None  # the seq of its arbitrated timeline line
+    created_by: str | None = Field(default=None, max_length=64)
+    created_at: datetime | None = Field(default=None, sa_column=Column(AwareDateTime()))
+    retracted_by: str | None = Field(default=None, max_length=64)
+    retracted_at: datetime | None = Field(default=None, sa_column=Column(AwareDateTime()))
+
+    @property
+    def place(self) -> str:
+        """Returns the code of the area the line covers: grid, community, street or *."""
+        return self.area or self.street
 
 
 class CalendarDay(SQLModel, table=True):

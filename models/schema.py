@@ -6,10 +6,12 @@ from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
 import models.all  # noqa: F401  (registers every table)
-from models.migrate import add_missing
+from models.migrate import add_missing, drop_stale_unique
 
 
 def init_db(engine: Engine) -> None:
-    """Creates the tables that do not exist yet and adds new columns to those that do."""
+    """Creates the tables that do not exist yet, adds new columns to those that do and drops the
+    unique constraints the models no longer declare."""
     SQLModel.metadata.create_all(engine)
     add_missing(engine, SQLModel.metadata)
+    drop_stale_unique(engine, SQLModel.metadata)

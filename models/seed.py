@@ -13,7 +13,15 @@ from sqlmodel import Session, select
 
 from models.calendar_store import fill_from_package
 from models.db import get_engine, session_scope
-from models.reference import ANY_STREET, Category, Community, Department, Grid, Rule
+from models.reference import (
+    ANY_STREET,
+    STREET_SCOPE,
+    Category,
+    Community,
+    Department,
+    Grid,
+    Rule,
+)
 from models.schema import init_db
 from models.user import User, hash_password
 
@@ -97,7 +105,9 @@ def seed_demo(session: Session) -> None:
         targets = {ANY_STREET: department} if department else {s: s for s in STREETS}
         for street, dept in targets.items():
             exists = session.exec(
-                select(Rule).where(Rule.category == code, Rule.street == street)
+                select(Rule).where(
+                    Rule.category == code, Rule.street == street, Rule.scope == STREET_SCOPE
+                )
             ).first()
             if exists is None:
                 session.add(Rule(category=code, street=street, department=dept))

@@ -112,6 +112,12 @@ def case_states(now: datetime) -> dict[str, p.CaseState]:
         },
         "reported": {"department": OWN, "reported_at": now},
         "verified": {"department": OWN, "reported_at": now},
+        "verified+rated": {
+            "department": OWN,
+            "reported_at": now,
+            "satisfaction": "dissatisfied",
+            "reporter_rating": "dissatisfied",
+        },
         "closed": {"department": OWN, "closed_at": now, "satisfaction": "satisfied"},
         "closed+unowned": {"closed_at": now},
     }

@@ -74,11 +74,18 @@ async def time_env(request: pytest.FixtureRequest, shared_time_env):
     `own_clock`: a server whose clock others share does not skip past a timer nobody serves, and
     other modules need not inherit its clock.
     """
+    from web.kit import temporal
+
     if request.node.get_closest_marker("own_clock") is None:
+        temporal.deadline_clock = shared_time_env.get_current_time
         yield shared_time_env
+        temporal.deadline_clock = temporal.wall_clock
         return
     env = await _time_skipping_server()
+    # An action's deadline (Actor.not_after) is on the server's clock, which skips ahead here.
+    temporal.deadline_clock = env.get_current_time
     yield env
+    temporal.deadline_clock = temporal.wall_clock
     await env.shutdown()
 
 

@@ -1,15 +1,19 @@
-"""Row factories for tests: a case row as the projection would write it, a user, a case state."""
+"""Row factories for tests: a case row as the projection would write it, a user, a case state;
+and the responsibility list put back as it was after a test that writes rulings."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from core import payloads as p
 from models.case import Case
+from models.reference import Rule
 from models.user import User
 
 
@@ -68,3 +72,20 @@ def case_state(status: str = p.NEW, **fields: Any) -> p.CaseState:
         "status": status,
     }
     return p.CaseState(**(values | fields))
+
+
+@contextmanager
+def kept_rules(engine: Any) -> Iterator[None]:
+    """Puts the responsibility list back as it was afterwards: other tests route by it."""
+    with Session(engine) as session:
+        before = {r.id: r.model_dump() for r in session.exec(select(Rule)).all()}
+    yield
+    with Session(engine) as session:
+        for row in session.exec(select(Rule)).all():
+            if row.id not in before:
+                session.delete(row)
+            else:
+                for name, value in before[row.id].items():
+                    setattr(row, name, value)
+                session.add(row)
+        session.commit()

@@ -38,6 +38,7 @@ from web.public import open311
 from web.public import track as pages_public
 from web.reference import api as reference
 from web.reference import calendar
+from web.reference import rules as pages_rules
 
 HERE = Path(__file__).resolve().parent
 # `templates` (re-exported) is the pages' Jinja environment, with t(), viewer(), csrf_token().
@@ -101,6 +102,7 @@ def create_app(settings: Settings | None = None, *, temporal_client=None) -> Fas
         pages_coordinator,
         pages_supervisor,
         pages_public,
+        pages_rules,
         open311,
         admin_mail,
         admin_open311,

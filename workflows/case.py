@@ -21,6 +21,11 @@ with workflow.unsafe.imports_passed_through():
 
 
 CREATED_FIRST = "created-first-v1"
+# The reporter rates a result once (a later rating no longer overwrites the first).
+RATING_ONCE = "rating-once-v1"
+# A ruling is written for the grid, community or street the supervisor chose, and its line
+# names the rule it wrote; older histories wrote it for the street.
+RULE_SCOPE = "rule-scope-v1"
 
 
 @workflow.defn(name="CaseWorkflow")
@@ -32,6 +37,7 @@ class CaseWorkflow(CaseCore):
         report = {f.name: getattr(inp, f.name) for f in dataclasses.fields(p.CaseReport)}
         self.s = inp.state or p.CaseState(**report, created_at=workflow.now())
         self._created_by = inp.created_by
+        self._origin = {"operation": inp.operation_id, "finding": inp.finding}
         self._continued = inp.state is not None
         self._lock = asyncio.Lock()
         self._wake = False
@@ -49,6 +55,7 @@ class CaseWorkflow(CaseCore):
             channel=self.s.channel,
             category=self.s.category,
             grid=self.s.grid,
+            **self._origin,
         )
 
     @workflow.run
@@ -183,15 +190,9 @@ class CaseWorkflow(CaseCore):
         rules.check("arbitrate", self.s, inp)
 
     async def _arbitrate(self, inp: p.ArbitrateInput) -> None:
+        rule: dict[str, object] = {}
         if inp.make_rule:
-            rule = p.RuleInput(
-                category=self.s.category,
-                street=self.s.street,
-                department=inp.department,
-                decided_by=inp.actor.username,
-                case_number=self.s.number,
-            )
-            await self._call(acts.write_rule, rule)
+            rule = await self._write_rule(inp)
         self._record(
             inp.actor,
             "arbitrated",
@@ -201,6 +202,7 @@ class CaseWorkflow(CaseCore):
             make_rule=inp.make_rule,
             street=self.s.street,
             category=self.s.category,
+            **rule,
         )
         if inp.interim_department:
             self.s.interim_department = inp.interim_department
@@ -212,6 +214,25 @@ class CaseWorkflow(CaseCore):
                 department=inp.interim_department,
             )
         await self._dispatch_to(inp.actor, inp.department, None, cause="arbitrate")
+
+    async def _write_rule(self, inp: p.ArbitrateInput) -> dict[str, object]:
+        """Writes the ruling into the responsibility list; returns the facts its line names."""
+        ruling = p.RuleInput(
+            category=self.s.category,
+            street=self.s.street,
+            department=inp.department,
+            decided_by=inp.actor.username,
+            case_number=self.s.number,
+        )
+        if not workflow.patched(RULE_SCOPE):
+            await self._call(acts.write_rule, ruling)
+            return {}
+        ruling.scope = inp.rule_scope or "street"
+        ruling.grid = self.s.grid
+        ruling.line = self.s.seq + 1  # the arbitrated line, recorded next
+        ruling.decided_at = workflow.now()
+        rule_id = await self._call(acts.write_rule, ruling)
+        return {"rule_id": rule_id, "rule_scope": ruling.scope}
 
     # -- handling: extension, report, verify, callback ------------------------------------------
 
@@ -326,7 +347,13 @@ class CaseWorkflow(CaseCore):
 
     async def _interim_report(self, inp: p.InterimReportInput) -> None:
         self.s.interim_done = True
-        self._record(inp.actor, "interim_reported", inp.note, department=self.s.interim_department)
+        self._record(
+            inp.actor,
+            "interim_reported",
+            inp.note,
+            department=self.s.interim_department,
+            photos=inp.photos or None,
+        )
 
     @workflow.update(name="rate")
     async def rate(self, inp: p.RateInput) -> p.CaseView:
@@ -337,8 +364,10 @@ class CaseWorkflow(CaseCore):
         rules.check("rate", self.s, inp)
 
     async def _rate(self, inp: p.RateInput) -> None:
-        # A satisfied reporter closes the case; a dissatisfied one leaves the coordinator to
-        # decide between closing and rework with the callback action.
+        # A satisfied reporter closes the case; a dissatisfied one leaves it verified, in the
+        # coordinator's callback queue, to close or send back for rework.
+        if workflow.patched(RATING_ONCE):
+            self.s.reporter_rating = inp.satisfaction
         self._record_rating(inp.actor, inp.note, inp.satisfaction, by="reporter")
         if inp.satisfaction != "dissatisfied":
             self._close(inp.actor, "rating")
@@ -415,6 +444,7 @@ class CaseWorkflow(CaseCore):
             self._close(inp.actor, "override", inp.reason)
         elif inp.action == "reopen":
             self.s.status = p.IN_PROGRESS
+            self.s.reporter_rating = None  # a new result to rate
             self.s.closed_at = None
             self.s.reported_at = None
             self.s.handled_on_time = None

@@ -42,6 +42,7 @@ class CaseFacts:
     interim_done: bool = False
     extension_pending: bool = False
     has_clock: bool = False
+    rated: bool = False  # the reporter has rated the work now reported
 
     @classmethod
     def of(cls, case: Any, *, extension_pending: bool, has_clock: bool) -> CaseFacts:
@@ -53,6 +54,7 @@ class CaseFacts:
             interim_done=case.interim_done,
             extension_pending=extension_pending,
             has_clock=has_clock,
+            rated=case.reporter_rating is not None,
         )
 
     @classmethod
@@ -73,7 +75,13 @@ _NOT_MADE_SAFE = Guard(
 )
 _CLOCK = Guard(r.NO_CLOCK, "no clock is running to extend", lambda f: f.has_clock)
 _OWNED = Guard(r.NO_DEPARTMENT, "the case has no department to reopen at", lambda f: f.department)
+_NOT_RATED = Guard(
+    r.ALREADY_RATED, "the reporter has rated this result already", lambda f: not f.rated
+)
 _LIMIT = (("unit", p.LIMIT_UNITS),)
+# Sending the work back for rework needs a reason the department can act on.
+_REWORK_REASON_VERIFY = (("note", "passed", False),)
+_REWORK_REASON_CALLBACK = (("note", "reopen", True),)
 
 OVERRIDES = (
     Action(
@@ -140,11 +148,12 @@ _ENTRIES = (
     Action(
         "arbitrate",
         "Rules which department owns the case (确权), optionally naming an interim handler, and "
-        "dispatches it there.",
+        "dispatches it there; `make_rule` writes the ruling into the responsibility list for the "
+        "case's `rule_scope`: grid, community or street (the default).",
         (SUPERVISOR,),
         (p.DISPUTED, p.BOUNCED),
         required=("department",),
-        codes=(r.INTERIM_IS_OWNER,),
+        codes=(r.INTERIM_IS_OWNER, r.INVALID_VALUE),
     ),
     Action(
         "request-extension",
@@ -174,24 +183,28 @@ _ENTRIES = (
     ),
     Action(
         "verify",
-        "Verifies the work: passed, or back to the department for rework.",
+        "Verifies the work: passed, or back to the department for rework with a note saying why.",
         (COORDINATOR, INSPECTOR),
         (p.REPORTED,),
+        required_when=_REWORK_REASON_VERIFY,
     ),
     Action(
         "callback",
         "Records the reporter's satisfaction and closes the case, or reopens it for rework.",
         (COORDINATOR,),
         (p.VERIFIED,),
+        required_when=_REWORK_REASON_CALLBACK,
         choices=(("satisfaction", p.SATISFACTIONS),),
         codes=(r.INVALID_VALUE,),
     ),
     Action(
         "rate",
-        "The reporter's own rating from the public page.",
+        "The reporter's own rating from the public page, once per result: satisfied closes the "
+        "case, dissatisfied leaves it to the coordinator's callback.",
         (CITIZEN,),
         (p.VERIFIED,),
         choices=(("satisfaction", p.SATISFACTIONS[:3]),),
+        guards=(_NOT_RATED,),
     ),
     Action(
         "interim-report",

@@ -166,7 +166,9 @@ class CaseCore:
     async def _act(self, action: str, inp, apply) -> p.CaseView:
         async with self._lock:
             # Checked again under the lock: another action may have won the race since validation.
-            rules.check(action, self.s, inp)
+            # The input's own checks are the validator's: the input cannot have changed since, and
+            # on replay they would refuse what an older catalogue accepted.
+            rules.check(action, self.s, inp, by_input=False)
             await apply(inp)
             await self._flush()
         self._wake = True
@@ -197,6 +199,7 @@ class CaseCore:
     async def _rework(self, actor: p.Actor, note: str | None, cause: str) -> None:
         self.s.reworks += 1
         self.s.status = p.IN_PROGRESS
+        self.s.reporter_rating = None  # the reporter rates the reworked result afresh
         self.s.reported_at = None
         self.s.handled_on_time = None
         await self._start_clock("handle", self.s.limit_amount, self.s.limit_unit)

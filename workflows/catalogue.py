@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from core import refusals as r
@@ -45,6 +46,8 @@ class Action:
     department: str | None = None  # CASE_DEPARTMENT, INTERIM_HANDLER, PARTICIPATING or anyone
     department_from: tuple[str, ...] = ()  # the statuses the actor's department must be in
     required: tuple[str, ...] = ()  # text fields that must not be blank
+    # (text field, another field, its value): the text is required only when the other has it
+    required_when: tuple[tuple[str, str, Any], ...] = ()
     positive: tuple[str, ...] = ()  # number fields that must be above zero
     choices: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (field, the values it may take)
     guards: tuple[Guard, ...] = ()
@@ -65,7 +68,7 @@ class Action:
         if self.department_from:
             codes.append(r.WRONG_DEPARTMENT_STATE)
         codes += [g.code for g in self.guards]
-        if self.required or self.positive or self.choices:
+        if self.required or self.required_when or self.positive or self.choices:
             codes.append(r.MISSING_FIELD)
         if self.positive or self.choices:
             codes.append(r.INVALID_VALUE)
@@ -96,8 +99,20 @@ class Action:
 def _states_and_fields(action: Action) -> str:
     states = ", ".join(action.start_from) or "(starts a new one)"
     fields = [*action.required, *action.positive, *(name for name, _ in action.choices)]
+    fields += [f"{name} when {when} is {_value(v)}" for name, when, v in action.required_when]
     needs = f"; **requires:** {', '.join(fields)}" if fields else ""
     return f"**From:** {states}{needs}"
+
+
+def expired_refusal(actor: Any, now: datetime) -> Refusal | None:
+    """Refuses an action that arrives after its sender stopped waiting (Actor.not_after)."""
+    if actor.not_after is not None and now > actor.not_after:
+        return Refusal(r.EXPIRED, f"the action arrived after {actor.not_after.isoformat()}")
+    return None
+
+
+def _value(value: Any) -> str:
+    return str(value).lower() if isinstance(value, bool) else str(value)
 
 
 def role_refusal(action: Action, role: str) -> Refusal | None:
@@ -143,6 +158,10 @@ def field_refusal(action: Action, inp: object) -> Refusal | None:
     for name in action.required:
         if _blank(getattr(inp, name, None)):
             return Refusal(r.MISSING_FIELD, f"{name} is required", field=name)
+    for name, when, value in action.required_when:
+        if getattr(inp, when, None) == value and _blank(getattr(inp, name, None)):
+            message = f"{name} is required when {when} is {_value(value)}"
+            return Refusal(r.MISSING_FIELD, message, field=name)
     for name in action.positive:
         value = getattr(inp, name, None)
         if value is None:

@@ -24,6 +24,9 @@ from workflows.operation_dept import ALERT_SIGNAL
 with workflow.unsafe.imports_passed_through():
     from activities import operation as acts
 
+# The close reconciles findings with reports into the summary's final results.
+RESULTS_PATCH = "operation-results-v1"
+
 
 @workflow.defn(name="OperationWorkflow")
 class OperationWorkflow(OperationCore):
@@ -253,19 +256,21 @@ class OperationWorkflow(OperationCore):
         cases = await workflow.execute_activity(
             acts.read_spawned_cases, o.CaseLookup(operation_id=self.s.operation_id), **ACTIVITY
         )
-        self.s.summary = summarize(self.s, cases, inp.note)
+        # The summary keeps the results as they stand now: the closed operation's final figures.
+        results = workflow.patched(RESULTS_PATCH)
+        summary = summarize(self.s, cases, inp.note, results=results)
+        self.s.summary = summary
         self._end(o.CLOSED, inp.actor)
         await self._finish_departments()
         missing = [
-            (x.department, x.reports_missing)
-            for x in self.s.summary.departments
-            if x.reports_missing
+            (x.department, x.reports_missing) for x in summary.departments if x.reports_missing
         ]
         self._record(
             inp.actor,
             "closed",
             inp.note,
-            totals=self.s.summary.totals.as_dict(),
+            totals=summary.totals.as_dict(),
+            results=summary.results.as_dict() if summary.results else None,
             cases=[c.number for c in cases],
             missing_reports=dict(missing) or None,
         )

@@ -11,6 +11,7 @@ from temporalio import workflow
 
 from core import operation_payloads as o
 from core import payloads as p
+from core.operation_results import reconcile, total
 from core.timeline_legacy import operation_before
 from workflows import operation_rules as rules
 from workflows.case_core import ACTIVITY
@@ -26,9 +27,18 @@ LINGER = timedelta(days=7)
 
 
 def summarize(
-    state: o.OperationState, cases: list[o.CaseBrief], note: str | None
+    state: o.OperationState, cases: list[o.CaseBrief], note: str | None, *, results: bool = False
 ) -> o.OperationSummary:
-    """Returns the closing summary: every department's reports totalled, the cases spawned."""
+    """Returns the closing summary: every department's reports totalled, the cases spawned and,
+    with `results`, the findings and reports reconciled (core/operation_results.py)."""
+    reconciled = (
+        reconcile(
+            ((f.department, f.session, f.counts) for f in state.findings),
+            ((r.department, r.session, r.counts) for r in state.reports if r.filed_at),
+        )
+        if results
+        else None
+    )
     departments = []
     for d in state.departments:
         mine = [r for r in state.reports if r.department == d.code]
@@ -43,6 +53,7 @@ def summarize(
                 found=d.found,
                 reports_filed=sum(1 for r in mine if r.filed_at is not None),
                 reports_missing=[r.session for r in mine if r.filed_at is None],
+                results=None if reconciled is None else reconciled.get(d.code, o.Counts()),
             )
         )
     totals, found = o.Counts(), o.Counts()
@@ -53,7 +64,13 @@ def summarize(
         found = found.plus(f.counts)
     ended = sum(1 for s in state.sessions if s.status == o.ENDED)
     return o.OperationSummary(
-        totals=totals, found=found, sessions=ended, departments=departments, cases=cases, note=note
+        totals=totals,
+        found=found,
+        sessions=ended,
+        departments=departments,
+        cases=cases,
+        note=note,
+        results=None if reconciled is None else total(reconciled.values()),
     )
 
 
@@ -73,6 +90,7 @@ def initial_state(inp: o.OperationInput) -> o.OperationState:
         confirm_deadline=inp.confirm_deadline,
         report_within=inp.report_within,
         report_unit=inp.report_unit,
+        category=inp.category,
         departments=departments,
         sessions=[
             o.Session(number=i, start=w.start, end=w.end) for i, w in enumerate(windows, start=1)

@@ -311,7 +311,7 @@ def _play(  # noqa: PLR0913 - one desk per person in the story
     dialog = supervisor.open_dialog(disputed, "确权裁决")
     dialog.locator("select[name=department]").select_option("cg")
     dialog.locator("select[name=interim_department]").select_option("sanzao")
-    dialog.locator("input[name=make_rule]").check()
+    dialog.locator("input[name=rule_scope][value=street]").check()  # the scope is stated
     supervisor.shot("arbitrate-dialog", phone=False)
     supervisor.submit_dialog(dialog)
     row.wait_for(state="detached")

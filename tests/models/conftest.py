@@ -1,4 +1,5 @@
-"""A throw-away PostgreSQL 15 server for the projection tests (Debian's server binaries)."""
+"""A throw-away PostgreSQL 15 server for the model tests (Debian's server binaries), and a fresh
+seeded database on each backend."""
 
 from __future__ import annotations
 
@@ -11,6 +12,11 @@ import time
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine
+
+from models.db import get_engine
+from models.schema import init_db
+from models.seed import seed
 
 PG_BIN = Path(os.environ.get("LIANDONG_PG_BIN", "/usr/lib/postgresql/15/bin"))
 
@@ -95,3 +101,21 @@ def postgres_url():
             capture_output=True,
         )
         shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def backend(request, tmp_path):
+    """An engine on a fresh, seeded database of each kind."""
+    if request.param == "sqlite":
+        engine = get_engine(f"sqlite:///{tmp_path / 'seeded.db'}")
+    else:
+        url = request.getfixturevalue("postgres_url")
+        admin = create_engine(url, isolation_level="AUTOCOMMIT")
+        name = f"t_{tmp_path.name[-20:].lower().replace('-', '_')}"
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        admin.dispose()
+        engine = get_engine(url.rsplit("/", 1)[0] + f"/{name}")
+    init_db(engine)
+    seed(engine, demo=True)
+    return engine

@@ -4,33 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import pytest
-from sqlalchemy import create_engine
 from sqlmodel import Session
 
 from core import payloads as p
 from models.case_store import apply_projection, list_cases, next_number, timeline
-from models.db import get_engine
-from models.schema import init_db
-from models.seed import seed
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def backend(request, tmp_path):
-    """An engine on a fresh, seeded database of each kind."""
-    if request.param == "sqlite":
-        engine = get_engine(f"sqlite:///{tmp_path / 'projection.db'}")
-    else:
-        url = request.getfixturevalue("postgres_url")
-        admin = create_engine(url, isolation_level="AUTOCOMMIT")
-        name = f"t_{tmp_path.name[-20:].lower().replace('-', '_')}"
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-        admin.dispose()
-        engine = get_engine(url.rsplit("/", 1)[0] + f"/{name}")
-    init_db(engine)
-    seed(engine, demo=True)
-    return engine
 
 
 def _state(number: str, version: int, status: str, **kw) -> p.CaseState:

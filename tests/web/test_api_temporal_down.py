@@ -32,6 +32,7 @@ class UnreachableTemporal:
 
     start_workflow = _down
     execute_update = _down
+    start_update = _down
 
 
 @pytest.fixture

@@ -102,6 +102,7 @@ async def test_the_callback_dialog_shows_whom_to_call(offline, engine):
         reporter_name="陈先生",
         reporter_phone="138 0013 8000",
         satisfaction="dissatisfied",
+        reporter_rating="dissatisfied",
     )
     coordinator = Browser(offline)
     await coordinator.login("coordinator")
@@ -162,3 +163,14 @@ async def test_a_double_click_on_the_intake_form_files_one_case(live):
     fresh = await coordinator.get("/coordinator/intake")
     assert found.group(1) not in fresh.text, "each form its own key"
     await coordinator.close()
+
+
+def test_an_age_under_a_minute_is_not_zero_minutes():
+    from datetime import UTC, datetime, timedelta
+
+    from web.kit.pages import _age
+
+    now = datetime.now(UTC)
+    assert _age({}, now - timedelta(seconds=20)) == "不到1分钟"
+    assert _age({}, now - timedelta(minutes=3, seconds=5)) == "3分钟"
+    assert _age({}, now - timedelta(hours=2, minutes=1)) == "2小时1分"

@@ -298,3 +298,25 @@ async def test_a_case_reads_in_words_in_the_api_and_on_its_page(app):
     await browser.close()
     for user in (coordinator, gd):
         await user.close()
+
+
+def test_an_operations_timeline_reads_oldest_first_like_a_cases(ref):
+    import datetime as dt
+
+    from models.operation import OperationEvent
+
+    start = dt.datetime(2026, 12, 1, 1, 0, tzinfo=dt.UTC)
+    events = [
+        OperationEvent(
+            operation_id="LH-2026-9999",
+            seq=n,
+            at=start + dt.timedelta(minutes=n),
+            actor="coordinator",
+            action=action,
+            detail="",
+            data={},
+        )
+        for n, action in enumerate(("launched", "confirmed", "closed"), 1)
+    ]
+    shown = timeline_lines(events, lang="zh", departments=ref.dept, people={}, title="夜市")
+    assert [line.action for line in shown] == ["launched", "confirmed", "closed"]

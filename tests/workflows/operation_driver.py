@@ -149,6 +149,7 @@ def launch_input(
     confirm_deadline: datetime,
     lead: str = "cg",
     cooperating: tuple[str, ...] = ("ga", "hb", "sj", "hongqi"),
+    category: str | None = None,
 ) -> o.OperationInput:
     """Returns the launch of the summer barbecue and street-stall campaign in 红旗镇."""
     return o.OperationInput(
@@ -163,6 +164,7 @@ def launch_input(
         launched_by=COORDINATOR,
         report_within=4,
         report_unit="working_hours",
+        category=category,
     )
 
 

@@ -3,32 +3,18 @@
 from __future__ import annotations
 
 import pytest
-from sqlmodel import Session, select
+from factories import kept_rules
 from workflow_helpers import SUPERVISOR, liaison
 
 from core import payloads as p
-from models.reference import Rule
 from workflows.case import CaseWorkflow
 
 
 @pytest.fixture
 def restore_rules(engine):
     """Puts the responsibility list back as it was: other tests route by it."""
-    with Session(engine) as session:
-        before = {
-            (r.category, r.street): (r.department, r.source)
-            for r in session.exec(select(Rule)).all()
-        }
-    yield
-    with Session(engine) as session:
-        for row in session.exec(select(Rule)).all():
-            key = (row.category, row.street)
-            if key not in before:
-                session.delete(row)
-            else:
-                row.department, row.source = before[key]
-                session.add(row)
-        session.commit()
+    with kept_rules(engine):
+        yield
 
 
 async def _two_bounces(case) -> None:

@@ -7,8 +7,9 @@ ones as guards, run:
     LIANDONG_RECORD_HISTORIES=1 LIANDONG_HISTORY_VERSION=-vN \
         .venv/bin/pytest tests/workflows/test_operation_replay.py -k record
 
-Stored: full-operation and department-sj (before the timeline's facts form), and their
--timeline-facts twins (timeline-facts-v1).
+Stored: full-operation and department-sj (before the timeline's facts form), their
+-timeline-facts twins (timeline-facts-v1), and -results (operation-results-v1: the close keeps
+the findings and reports reconciled; the launch names a category).
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ async def full_operation(launch, env) -> OperationDriver:
     t0 = await now(env)
     deadline = t0 + timedelta(days=2)
     nights = [evening(t0 + timedelta(days=3)), evening(t0 + timedelta(days=4))]
-    op = await launch(nights, deadline, cooperating=("ga", "sj"))
+    op = await launch(nights, deadline, cooperating=("ga", "sj"), category="open-air-bbq")
     await op.act(Op.confirm, o.ConfirmInput(actor=liaison("cg"), people=6, vehicles=2))
     await op.act(Op.decline, o.DeclineInput(actor=liaison("ga"), reason="警力不足"))
     await op.act(

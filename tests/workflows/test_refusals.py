@@ -37,6 +37,10 @@ async def _reach(case: CaseDriver, status: str) -> None:
     """Takes a fresh case to `status` (the department is sw wherever there is one)."""
     if status == "new":
         return
+    if status == "rated":  # the reporter has rated the result
+        await _reach(case, "verified")
+        await case.act(W.rate, p.RateInput(actor=CITIZEN, satisfaction="dissatisfied"))
+        return
     if status == "closed":
         await _reach(case, "verified")
         await case.act(W.callback, p.CallbackInput(actor=COORDINATOR, satisfaction="satisfied"))
@@ -147,7 +151,17 @@ CASES: list[tuple[str, Any, Any, str, str | None]] = [
     ("verified", W.callback, p.CallbackInput(actor=COORDINATOR, satisfaction="happy"),
      r.INVALID_VALUE, "satisfaction"),
     ("verified", W.callback, p.CallbackInput(
-        actor=COORDINATOR, satisfaction="satisfied", reopen=True), r.INVALID_VALUE, "reopen"),
+        actor=COORDINATOR, satisfaction="satisfied", reopen=True, note="x"), r.INVALID_VALUE,
+     "reopen"),
+    # Rework needs a reason; the reporter rates a result once; a rule's scope is one of three.
+    ("reported", W.verify, p.VerifyInput(actor=INSPECTOR, passed=False), r.MISSING_FIELD, "note"),
+    ("verified", W.callback, p.CallbackInput(
+        actor=COORDINATOR, satisfaction="dissatisfied", reopen=True), r.MISSING_FIELD, "note"),
+    ("rated", W.rate, p.RateInput(actor=CITIZEN, satisfaction="satisfied"), r.ALREADY_RATED,
+     "verified"),
+    ("disputed", W.arbitrate, p.ArbitrateInput(
+        actor=SUPERVISOR, department="sw", make_rule=True, rule_scope="district"),
+     r.INVALID_VALUE, "rule_scope"),
     ("verified", W.rate, p.RateInput(actor=CITIZEN, satisfaction="unreachable"),
      r.INVALID_VALUE, "satisfaction"),
     ("in_progress", W.override, p.OverrideInput(actor=SUPERVISOR, action="close"),

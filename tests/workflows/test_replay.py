@@ -9,7 +9,9 @@ patched change, keeping the older ones as guards, run:
         .venv/bin/pytest tests/workflows/test_replay.py -k record
 
 Stored: full-case (before local activities), full-case-local-activities (before the timeline's
-facts form), full-case-timeline-facts (timeline-facts-v1).
+facts form), full-case-timeline-facts (timeline-facts-v1), full-case-created-first
+(created-first-v1), full-case-rating-once (rating-once-v1, rule-scope-v1: the reporter's rating,
+a ruling for the grid).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from factories import kept_rules
 from history_lines import LineCapture, has_marker, recorded_lines
 from temporalio.client import WorkflowHistory
 from temporalio.worker import Interceptor, Replayer
@@ -31,6 +34,7 @@ from workflows.case import CaseWorkflow
 from workflows.case_core import ARCHIVE_AFTER
 
 HISTORIES = Path(__file__).parent / "histories"
+REPORTER = p.Actor(username="reporter", role="citizen")
 RECORD = os.environ.get("LIANDONG_RECORD_HISTORIES") == "1"
 
 
@@ -43,8 +47,8 @@ def _replayer(*interceptors: Interceptor) -> Replayer:
 
 
 async def full_case(case: CaseDriver) -> None:
-    """Drives one case through every kind of step: actions, clocks firing, a dispute, park,
-    rework."""
+    """Drives one case through every kind of step: actions, clocks firing, a dispute and a
+    ruling for its grid, park, rework, the reporter's ratings."""
     await case.register()
     await case.dispatch("sz")
     await case.bounce("井盖属水务", suggested="sw")
@@ -52,7 +56,13 @@ async def full_case(case: CaseDriver) -> None:
     await case.bounce("不是供电设施")
     await case.act(
         CaseWorkflow.arbitrate,
-        p.ArbitrateInput(actor=SUPERVISOR, department="sw", interim_department="hongqi"),
+        p.ArbitrateInput(
+            actor=SUPERVISOR,
+            department="sw",
+            interim_department="hongqi",
+            make_rule=True,
+            rule_scope="grid",
+        ),
     )
     await case.act(
         CaseWorkflow.interim_report,
@@ -86,14 +96,29 @@ async def full_case(case: CaseDriver) -> None:
     )
     await case.report("再次处置")
     await case.verify(passed=True)
+    await case.act(CaseWorkflow.rate, p.RateInput(actor=REPORTER, satisfaction="dissatisfied"))
     await case.act(
         CaseWorkflow.callback,
-        p.CallbackInput(actor=COORDINATOR, satisfaction="basically_satisfied"),
+        p.CallbackInput(
+            actor=COORDINATOR, satisfaction="dissatisfied", reopen=True, note="仍有异响"
+        ),
+    )
+    await case.report("第三次处置")
+    await case.verify(passed=True)
+    await case.act(
+        CaseWorkflow.rate, p.RateInput(actor=REPORTER, satisfaction="basically_satisfied")
     )
     assert case.row().status == "closed"
 
 
-async def test_a_fresh_history_replays(new_case):
+@pytest.fixture
+def rules_kept(engine):
+    """The full case writes a ruling: the list is put back afterwards."""
+    with kept_rules(engine):
+        yield
+
+
+async def test_a_fresh_history_replays(new_case, rules_kept):
     case = await new_case()
     await full_case(case)
     history = await case.handle.fetch_history()
@@ -140,7 +165,7 @@ async def test_stored_history_writes_the_lines_it_recorded(path: Path):
 
 
 @pytest.mark.skipif(not RECORD, reason="set LIANDONG_RECORD_HISTORIES=1 to record")
-async def test_record_full_case_history(new_case):
+async def test_record_full_case_history(new_case, rules_kept):
     case = await new_case()
     await full_case(case)
     # Let the closed case run out its reopening window, so the history ends with completion.

@@ -26,6 +26,8 @@ TYPED = {
     "已更换",
     "已重新固定",
     "再次处置",
+    "井盖仍松动",
+    "仍有异响",
     "市民再次投诉",
     "改派城管",
     "汛期顺延",
@@ -67,10 +69,12 @@ async def _every_action(case: CaseDriver) -> None:
     await case.act(CaseWorkflow.park, p.ParkInput(actor=SUPERVISOR, reason="待停气"))
     await case.act(CaseWorkflow.unpark, p.ParkInput(actor=SUPERVISOR, reason="已停气"))
     await case.report("已更换")
-    await case.verify(passed=False)
+    await case.verify(passed=False, note="井盖仍松动")  # rework needs a reason
     await case.report("已重新固定")
     await case.verify(passed=True)
-    callback = p.CallbackInput(actor=COORDINATOR, satisfaction="dissatisfied", reopen=True)
+    callback = p.CallbackInput(
+        actor=COORDINATOR, satisfaction="dissatisfied", reopen=True, note="仍有异响"
+    )
     await case.act(CaseWorkflow.callback, callback)
     await case.report("再次处置")
     await case.verify(passed=True)

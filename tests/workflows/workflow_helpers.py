@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
@@ -194,10 +194,12 @@ class CaseDriver:
         return found[-1]
 
     def rule(self) -> Rule | None:
-        """Returns the responsibility-list line for this case's category and street."""
+        """Returns the newest responsibility-list line for this case's category and street."""
         with Session(self.engine) as session:
             return session.exec(
-                select(Rule).where(Rule.category == self.category, Rule.street == self.street)
+                select(Rule)
+                .where(Rule.category == self.category, Rule.street == self.street)
+                .order_by(col(Rule.id).desc())
             ).first()
 
     # Shortcuts along the closed loop.

@@ -49,7 +49,15 @@ class BounceBody(ReasonBody):
 class ArbitrateBody(NoteBody):
     department: str
     interim_department: str | None = None
-    make_rule: bool = False
+    make_rule: bool = Field(
+        default=False,
+        description="write the ruling into the responsibility list: for the case's street, "
+        "unless rule_scope says otherwise",
+    )
+    rule_scope: Literal["grid", "community", "street"] | None = Field(
+        default=None,
+        description="write the ruling for the case's grid, community or street (implies make_rule)",
+    )
 
 
 class ExtensionRequestBody(ReasonBody):
@@ -110,7 +118,8 @@ ACTIONS: dict[str, tuple[type[BaseModel], tuple[str, ...], Callable[..., Any]]] 
             actor=a,
             department=b.department,
             interim_department=b.interim_department,
-            make_rule=b.make_rule,
+            make_rule=b.make_rule or b.rule_scope is not None,
+            rule_scope=b.rule_scope,
             note=b.note,
         ),
     ),
@@ -145,9 +154,9 @@ ACTIONS: dict[str, tuple[type[BaseModel], tuple[str, ...], Callable[..., Any]]] 
     ),
     "urge": (UrgeBody, (), lambda b, a, c: p.UrgeInput(actor=a, note=b.note)),
     "interim-report": (
-        UrgeBody,
+        ReportBody,
         (),
-        lambda b, a, c: p.InterimReportInput(actor=a, note=b.note),
+        lambda b, a, c: p.InterimReportInput(actor=a, note=b.note, photos=b.photos),
     ),
     "park": (ReasonBody, (), lambda b, a, c: p.ParkInput(actor=a, reason=b.reason)),
     "unpark": (ReasonBody, (), lambda b, a, c: p.ParkInput(actor=a, reason=b.reason)),

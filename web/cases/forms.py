@@ -50,6 +50,7 @@ YES_NO_FIELDS = ("approve", "passed")
 CHOICE_FIELDS = (
     *YES_NO_FIELDS,
     "satisfaction",
+    "rule_scope",
     "unit",
     "action",
     "category",
@@ -62,6 +63,9 @@ FIELD_LABELS = {
     ("bounce", "reason"): "field.bounce_reason",
     ("arbitrate", "department"): "field.owner",
     ("override", "action"): "field.override_action",
+    # The note is the reason when the work goes back for rework (required then).
+    ("verify", "note"): "field.rework_reason",
+    ("callback", "note"): "field.rework_reason",
 }
 
 
@@ -197,7 +201,7 @@ async def run_action(
             message, name = validation_message(lang, step, err)
             return Outcome(False, message, name, values=values)
     stored = []
-    if action == "report":
+    if "photos" in body_model(steps[0]).model_fields:  # the report and the make-safe report
         uploads = [f for f in form.getlist("photos") if isinstance(f, UploadFile)]
         try:
             stored = await save_photos(data_dir, row.number, uploads)

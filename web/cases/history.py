@@ -27,10 +27,14 @@ VARIANTS = {
 }
 # action -> (fact, sentence added when the line holds that fact).
 ADDITIONS = {
+    "created": (("operation", "what.from_operation"),),
     "bounced": (("suggested_department", "what.suggested"),),
     "arbitrated": (("make_rule", "what.rule_written"),),
     "reported": (("photos", "what.photos"), ("late", "what.late")),
+    "interim_reported": (("photos", "what.photos"),),
 }
+# addition -> the fact that picks its variant: <addition>.<value> when the catalogue has one.
+ADDITION_VARIANTS = {"what.rule_written": "rule_scope"}
 
 
 @dataclass
@@ -45,6 +49,40 @@ class Line:
     why: str = ""
     system: bool = False
     photos: list[str] = field(default_factory=list)
+    rule: int | None = None  # the responsibility-list line a ruling wrote (/rules/{id})
+
+
+@dataclass
+class Rework:
+    """Why a case came back to its department: when, from which check, in the sender's words."""
+
+    at: str
+    cause: str  # verify | callback | "" (a line that does not say)
+    reason: str
+
+
+# Lines that may send a case back for rework, their note saying why.
+SENT_BACK = ("verified", "callback")
+
+
+def rework_of(lines: list[CaseEvent]) -> Rework | None:
+    """Returns the last rework of a case from its rework, verify and callback lines, or None.
+
+    The reason is the note typed on the rework line (or its `reason` fact), else the note of the
+    verify or callback line just before it (a dissatisfied callback that reopens the case keeps
+    its note there). A case dispatched since (an override) is a new department's task: no rework
+    to show."""
+    moves = [line for line in lines if line.action in ("rework", "dispatched")]
+    if not moves or moves[-1].action != "rework":
+        return None
+    last = moves[-1]
+    reason, facts = case_line(last.action, last.detail, last.data)
+    reason = reason or str(facts.get("reason") or "")
+    if not reason:
+        before = [e for e in lines if e.seq == last.seq - 1 and e.action in SENT_BACK]
+        if before:
+            reason, _ = case_line(before[0].action, before[0].detail, before[0].data)
+    return Rework(at=_when(last.at), cause=str(facts.get("cause") or ""), reason=reason)
 
 
 def display_names(*, session: Session, events: list[CaseEvent]) -> dict[str, str]:
@@ -104,6 +142,8 @@ def _fields(data: dict[str, Any], lang: str, ref: Reference) -> dict[str, Any]:
         "category": ref.category.get(data.get("category", ""), data.get("category", "")),
         "grid": ref.grid.get(data.get("grid", ""), data.get("grid", "")),
         "photos": len(data.get("photos") or []),
+        "operation": data.get("operation", ""),
+        "finding": data.get("finding", ""),
     }
 
 
@@ -126,7 +166,8 @@ def what(action: str, data: dict[str, Any], lang: str, ref: Reference) -> str:
     facts = {**data, "late": data.get("on_time") is False}
     for fact, addition in ADDITIONS.get(action, ()):
         if facts.get(fact):
-            text += translate(lang, addition, **fields)
+            variant = f"{addition}.{facts.get(ADDITION_VARIANTS.get(addition, ''))}"
+            text += translate(lang, variant if variant in CATALOGUE else addition, **fields)
     return text
 
 
@@ -154,6 +195,7 @@ def history(
                 why=note,
                 system=event.actor == "system",
                 photos=[] if public else list(data.get("photos") or []),
+                rule=None if public else data.get("rule_id"),
             )
         )
     return lines

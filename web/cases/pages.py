@@ -12,9 +12,10 @@ from starlette.concurrency import run_in_threadpool
 
 from core import payloads as p
 from models.case import Case, CaseEvent
-from models.case_query import bounce_history
+from models.case_query import bounce_history, rework_history
 from models.case_store import timeline
 from models.db import get_engine
+from models.operation_cases import case_origin
 from models.routing import route
 from models.user import User
 from web.cases.forms import (
@@ -26,7 +27,7 @@ from web.cases.forms import (
     run_action,
     why_not,
 )
-from web.cases.history import display_names, history
+from web.cases.history import display_names, history, rework_of
 from web.cases.query import Filters, Page, search
 from web.cases.service import visible_case
 from web.cases.uploads import media_type, photo_path
@@ -50,6 +51,8 @@ SEARCH_FILTERS = ("reporter", "status", "department", "category", "grid", "light
 # The forms that preselect a department, and those of them that show the bounce reasons.
 ROUTED = ("dispatch", "register-dispatch", "arbitrate")
 WITH_BOUNCES = ("dispatch", "arbitrate")
+# The statuses a case sent back for rework is handled in again.
+REWORKING = (p.IN_PROGRESS, p.PARKED)
 
 
 def visible_row(session: Session, user: User, number: str) -> Case:
@@ -63,7 +66,8 @@ def visible_row(session: Session, user: User, number: str) -> Case:
 
 
 def decorate(session: Session, user: User, page: Page) -> Page:
-    """Adds to a page of cases what its rows show: the user's actions and bounce reasons."""
+    """Adds to a page of cases what its rows show: the user's actions, bounce and rework
+    reasons."""
     page.extra["actions"] = {row.number: allowed_actions(user, row) for row in page.items}
     bounced = [
         r.number
@@ -71,6 +75,10 @@ def decorate(session: Session, user: User, page: Page) -> Page:
         if r.bounces and r.status in (p.BOUNCED, p.DISPUTED, p.REGISTERED)
     ]
     page.extra["bounces"] = bounce_history(session=session, numbers=bounced)
+    # A case back with its department for rework shows it, with the reason whoever sent it typed.
+    reworked = [r.number for r in page.items if r.reworks and r.status in REWORKING]
+    lines = rework_history(session=session, numbers=reworked)
+    page.extra["reworks"] = {n: rework_of(found) for n, found in lines.items()}
     return page
 
 
@@ -160,6 +168,7 @@ def case_page(request: Request, number: str, session: SessionDep, user: PageUser
         "cases/_body.html",
         {
             "row": row,
+            "origin": case_origin(session=session, number=number),
             "lines": lines,
             "actions": actions,
             "public": False,

@@ -23,7 +23,7 @@ from models.user import User
 from web.cases.history import timeline_public
 from web.kit.errors import forbidden, invalid, not_found
 from web.kit.names import Reference
-from web.kit.temporal import refusal_to_http, start_and_wait
+from web.kit.temporal import refusal_to_http, run_update, start_and_wait
 
 CHANNELS = ("hotline", "wechat", "app", "inspector", "video", "superior", "open311")
 CREATOR_ROLES = ("coordinator", "inspector", "supervisor")
@@ -83,7 +83,7 @@ async def act(client: Client, *, number: str, update: str, inp: Any, current_sta
     """Runs one action as a workflow update; a refusal becomes a 403, 409 or 422."""
     handle = client.get_workflow_handle(case_workflow_id(number))
     try:
-        await handle.execute_update(update, inp, result_type=p.CaseView)
+        await run_update(handle, update, inp, result_type=p.CaseView)
     except (WorkflowUpdateFailedError, RPCError) as err:
         raise refusal_to_http(err, current_status=current_status) from None
 

@@ -40,6 +40,10 @@ CASE_TIMELINE_STRINGS: dict[str, tuple[str, str]] = {
         "经{channel}受理：{category}，{grid}",
         "Taken via {channel}: {category}, {grid}",
     ),
+    "what.from_operation": (
+        "（联合行动 {operation} 第 {finding} 条现场发现）",
+        " (finding {finding} of joint operation {operation})",
+    ),
     "what.dispatched": (
         "派遣至{department}，须在 {accept_deadline} 前签收",
         "Dispatched to {department}; accept by {accept_deadline}",

@@ -14,7 +14,8 @@ from web.kit.pages import PageError, PageUser, page_or_fragment, require_role
 
 router = APIRouter(tags=["pages"], include_in_schema=False, dependencies=[Depends(verify_csrf)])
 
-ROW_ACTIONS = ("accept", "bounce", "request-extension", "report")
+# The buttons a row offers: the owner's, and the make-safe unit's own (先行处置).
+ROW_ACTIONS = ("accept", "bounce", "request-extension", "report", "interim-report")
 
 
 @router.get("/liaison", response_class=HTMLResponse)

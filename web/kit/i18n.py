@@ -9,6 +9,7 @@ from starlette.requests import Request
 from web.cases.timeline_words import CASE_TIMELINE_STRINGS
 from web.operations.timeline_words import OPERATION_TIMELINE_STRINGS
 from web.operations.words import OPERATION_STRINGS
+from web.reference.rule_words import RULE_STRINGS
 
 LANGS = ("zh", "en")
 DEFAULT_LANG = "zh"
@@ -47,6 +48,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "common.choose": ("请选择", "Choose"),
     "common.optional": ("选填", "optional"),
     "common.required": ("必填", "required"),
+    # The catalogue's required_when (workflows/case_actions.py), where the field is shown.
+    "required_when.verify.note": ("核查不通过时必填，写明返工原因", "required if it fails: why"),
+    "required_when.callback.note": ("返工时必填，写明返工原因", "required for rework: why"),
     "common.submit": ("提交", "Submit"),
     "common.cancel": ("取消", "Cancel"),
     "common.close": ("关闭", "Close"),
@@ -111,6 +115,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "field.approve": ("审批意见", "Decision"),
     "field.passed": ("核查结果", "Verification result"),
     "field.reopen": ("不满意并重新处置（返工）", "Dissatisfied: send back for rework"),
+    "field.rework_reason": ("返工原因", "Reason for rework"),
+    "field.rule_scope": ("写入范围", "Where the rule applies"),
     "field.make_rule": (
         "写入权责清单（以后同类案件按此派遣）",
         "Make this the rule (write it into the responsibility list)",
@@ -161,6 +167,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "light.red.help": ("已超时", "overdue"),
     "countdown.left": ("剩余 {time}", "{time} left"),
     "countdown.over": ("已超时 {time}", "{time} overdue"),
+    "countdown.due": ("已到时限", "due now"),
     # -- action verbs (buttons and forms) ------------------------------------------------------
     "action.register": ("立案", "Register"),
     "action.register-dispatch": ("立案并派遣", "Register and dispatch"),
@@ -275,6 +282,16 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Cases to accept, to handle, or to make safe for {department}.",
     ),
     "liaison.interim": ("先行处置", "Interim"),
+    "liaison.interim_task": ("本单位任务", "Your task"),
+    "liaison.interim_todo": ("先行处置，消除隐患", "Make the site safe first"),
+    "liaison.interim_done": (
+        "已先行处置，由责任部门继续处置",
+        "Made safe; the owner handles the rest",
+    ),
+    "liaison.rework_reason": ("返工原因", "Sent back because"),
+    "liaison.rework.verify": ("核查未通过", "failed verification"),
+    "liaison.rework.callback": ("回访不满意", "dissatisfied at callback"),
+    "liaison.rework.unstated": ("未填写原因", "no reason given"),
     "liaison.open": ("待办任务", "Open tasks"),
     "coord.title": ("指挥中心", "Coordination centre"),
     "coord.queue.new": ("新上报", "New reports"),
@@ -282,6 +299,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "coord.queue.bounced": ("退单待重派", "Bounced"),
     "coord.queue.reported": ("待核查", "To verify"),
     "coord.queue.verified": ("待回访", "To call back"),
+    "coord.dissatisfied": ("市民不满意", "Reporter dissatisfied"),
     "intake.title": ("电话受理", "Phone intake"),
     "intake.intro": (
         "记录市民来电反映的问题，提交后生成案件编号。",
@@ -303,6 +321,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "case.clock": ("时限与亮灯", "Clock and light"),
     "case.actions": ("可执行的操作", "What you can do now"),
     "case.photos": ("现场照片", "Photos"),
+    "case.origin": ("来源", "Origin"),
+    "case.from_operation": ("来自联合行动", "From the joint operation"),
+    "case.from_finding": ("第 {n} 条现场发现", "finding {n}"),
     "track.title": ("市民查询", "Track your case"),
     "track.intro": (
         "输入案件编号和反映问题时留下的电话号码，查看办理进度。",
@@ -316,6 +337,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "track.progress": ("办理进度", "Progress"),
     "track.rate": ("请为本次办理结果评价", "Please rate how it was handled"),
     "track.rated": ("感谢您的评价。", "Thank you for your rating."),
+    "track.your_rating": ("您的评价：{rating}", "Your rating: {rating}"),
+    "track.callback_pending": (
+        "指挥中心将回访了解情况，并决定是否返工。",
+        "The coordination centre will call you back and decide whether the work is redone.",
+    ),
     "track.step.created": ("受理", "Received"),
     "track.step.registered": ("立案", "Registered"),
     "track.step.dispatched": ("派遣", "Dispatched"),
@@ -357,6 +383,22 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "refuse.interim_already_reported": (
         "先行处置情况已经反馈过了。",
         "The site has already been reported made safe.",
+    ),
+    "refuse.already_rated": (
+        "您已对本次办理结果作出评价，每次结果只能评价一次。",
+        "You have rated this result already; each result is rated once.",
+    ),
+    "refuse.expired": (
+        "操作送达时已超时，未执行；请刷新后重试。",
+        "The action arrived too late and was not carried out; reload and try again.",
+    ),
+    "refuse.not_taken": (
+        "系统暂时没有接手这项操作（处理服务可能正在重启），操作未执行，请稍后重试。",
+        "No worker took the action in time (it may be restarting); it was not done. Try again.",
+    ),
+    "refuse.in_progress": (
+        "操作已被接收，正在执行，稍后刷新即可看到结果。",
+        "The action was taken and is being carried out; reload shortly to see it.",
     ),
     "refuse.no_clock": (
         "该案件当前没有在计时，无法延长时限。",
@@ -447,6 +489,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
 CATALOGUE.update(CASE_TIMELINE_STRINGS)
 CATALOGUE.update(OPERATION_STRINGS)
 CATALOGUE.update(OPERATION_TIMELINE_STRINGS)
+CATALOGUE.update(RULE_STRINGS)
 
 
 def lang_of(request: Request | None) -> str:

@@ -148,6 +148,8 @@ def _age(ctx: Any, since: datetime | None) -> str:
         return f"{days}d {hours}h" if en else f"{days}天{hours}小时"
     if hours:
         return f"{hours}h {mins}m" if en else f"{hours}小时{mins}分"
+    if not mins:  # never "超时 0分钟"
+        return "under a minute" if en else "不到1分钟"
     return f"{mins}m" if en else f"{mins}分钟"
 
 

@@ -3,6 +3,7 @@ action. Each action is one update of the `operation-<id>` workflow and returns t
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, datetime, time
 from typing import Any, Literal
 
@@ -15,10 +16,11 @@ from starlette.concurrency import run_in_threadpool
 from core import operation_payloads as o
 from models.db import get_engine
 from models.operation_public import OperationList, OperationPublic
+from models.reference import Category
 from models.reference_store import department_names
 from web.cases.service import actor_of
 from web.kit.deps import CurrentUser, SessionDep, TemporalDep
-from web.kit.errors import error_responses
+from web.kit.errors import error_responses, invalid
 from web.operations import service as ops
 from web.operations import shape as views
 from workflows.operation_actions import OPERATION_ACTIONS
@@ -62,6 +64,9 @@ class LaunchBody(BaseModel):
     confirm_deadline: datetime
     report_within: float = Field(default=4, gt=0, le=1000)
     report_unit: Unit = "working_hours"
+    category: str | None = Field(
+        default=None, description="the kind of case it targets: cases from findings default to it"
+    )
 
 
 class Counts(BaseModel):
@@ -127,7 +132,11 @@ def launch_from_body(body: LaunchBody, user: Any) -> o.OperationInput:
     """Builds and checks the workflow input of a launch (shared with the launch form)."""
     windows = [(w.start, w.end) for w in body.sessions] if body.sessions else None
     recurrence = body.recurrence.model_dump() if body.recurrence else None
-    return ops.launch_input(
+    if body.category:
+        with Session(get_engine()) as session:
+            if session.get(Category, body.category) is None:
+                raise invalid("category", f"unknown category {body.category}")
+    inp = ops.launch_input(
         user=user,
         title=body.title,
         goal=body.goal,
@@ -140,6 +149,7 @@ def launch_from_body(body: LaunchBody, user: Any) -> o.OperationInput:
         report_within=body.report_within,
         report_unit=body.report_unit,
     )
+    return dataclasses.replace(inp, category=body.category or None)
 
 
 @router.post(

@@ -18,7 +18,12 @@ ADDITIONS = {
     "confirmed": (("late", "opwhat.late"),),
     "finding_logged": (("counts", "opwhat.counts"),),
     "report_filed": (("counts", "opwhat.counts"), ("late", "opwhat.late")),
-    "closed": (("totals", "opwhat.totals"), ("cases", "opwhat.cases")),
+    # A close records the reconciled results (operation-results-v1); older ones the reports'.
+    "closed": (
+        ("results", "opwhat.results"),
+        ("reports_only", "opwhat.totals"),
+        ("cases", "opwhat.cases"),
+    ),
 }
 
 
@@ -80,6 +85,7 @@ def _fields(data: dict[str, Any], lang: str, names: dict[str, str], title: str) 
         "duty": translate(lang, f"opduty.{duty}", session=session),
         "counts": counts_text(data.get("counts"), lang),
         "totals": counts_text(data.get("totals"), lang),
+        "results": counts_text(data.get("results"), lang),
         "cases": len(data.get("cases") or []),
     }
 
@@ -94,7 +100,11 @@ def what(
         return event_name(lang, action)
     fields = _fields(data, lang, names, title)
     text = translate(lang, key, **fields)
-    facts = {**fields, "late": data.get("on_time") is False}
+    facts = {
+        **fields,
+        "late": data.get("on_time") is False,
+        "reports_only": fields["totals"] and not fields["results"],
+    }
     for fact, addition in ADDITIONS.get(action, ()):
         if facts.get(fact):
             text += translate(lang, addition, **fields)
@@ -109,9 +119,10 @@ def timeline_lines(
     people: dict[str, str],
     title: str,
 ) -> list[OperationLine]:
-    """Returns an operation's timeline, newest first, as lines a person reads."""
+    """Returns an operation's timeline, oldest first as everywhere (a case's history, the API),
+    as lines a person reads."""
     lines = []
-    for e in reversed(events):
+    for e in events:
         note, data = operation_line(e.action, e.detail, e.data)
         system = e.actor == "system"
         lines.append(

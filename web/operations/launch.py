@@ -38,6 +38,7 @@ SINGLE = (
     "confirm_deadline",
     "report_within",
     "report_unit",
+    "category",
 )
 MULTI = ("area", "cooperating", "weekdays", "session_start", "session_end")
 DEFAULTS = {
@@ -81,7 +82,15 @@ def launch_data(values: dict[str, str], multi: dict[str, list[str]]) -> dict[str
     """Turns the launch form into the body of POST /api/operations."""
     body: dict[str, Any] = {
         k: values[k]
-        for k in ("title", "goal", "lead", "confirm_deadline", "report_within", "report_unit")
+        for k in (
+            "title",
+            "goal",
+            "lead",
+            "confirm_deadline",
+            "report_within",
+            "report_unit",
+            "category",
+        )
         if values.get(k)
     }
     body["area"] = multi["area"]

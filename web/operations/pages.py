@@ -24,7 +24,7 @@ from web.kit.csrf import verify_csrf
 from web.kit.deps import SessionDep, TemporalDep
 from web.kit.errors import ApiError
 from web.kit.i18n import lang_of
-from web.kit.names import reference
+from web.kit.names import Reference, reference
 from web.kit.pages import (
     PageError,
     PageUser,
@@ -91,6 +91,8 @@ def _operation_tasks_global(ctx: Any) -> dict[str, list]:
 
 # The liaison desk includes operations/_tasks.html, which calls operation_tasks().
 templates.env.globals["operation_tasks"] = pass_context(_operation_tasks_global)
+# The operation pages show a status through op_status(status, departments).
+templates.env.globals["op_status"] = views.shown_status
 
 
 @router.get("/operations/tasks", response_class=HTMLResponse)
@@ -171,6 +173,15 @@ def _display_name(session: Session, username: str) -> str:
     return user.display_name if user is not None and user.display_name else username
 
 
+def spawn_defaults(row: Operation, ref: Reference) -> dict[str, str]:
+    """Returns what a case from a finding starts with: the operation's category and the first
+    grid of its area (a street's first grid when the area names streets only)."""
+    area = list(row.area or [])
+    grids = [code for code in area if code in ref.grid]
+    grids = grids or [g.code for street in area for g in ref.grids if g.street == street]
+    return {"category": row.category or "", "grid": grids[0] if grids else ""}
+
+
 def body_context(
     session: Session, request: Request, user: User, operation_id: str, failed: dict | None = None
 ) -> dict[str, Any]:
@@ -188,6 +199,7 @@ def body_context(
         "lines": _lines(session, request, facts, record.events),
         "launched_by": _display_name(session, facts.row.launched_by),
         "mine": facts.mine(user),
+        "spawn": spawn_defaults(facts.row, reference(request)),
     }
 
 

@@ -25,7 +25,7 @@ from models.reference import Category, Department, Grid
 from models.user import User
 from web.cases.service import actor_of
 from web.kit.errors import ApiError, invalid, not_found
-from web.kit.temporal import refusal_to_http, start_and_wait, unavailable
+from web.kit.temporal import refusal_to_http, run_update, start_and_wait, unavailable
 from workflows import operation_rules as rules
 from workflows.operation_actions import OPERATION_ACTIONS
 from workflows.operation_rules import expand_sessions
@@ -221,7 +221,7 @@ async def act(
         status = (await run_in_threadpool(load, operation_id)).status
     handle = client.get_workflow_handle(operation_workflow_id(operation_id))
     try:
-        return await handle.execute_update(update, inp, result_type=o.OperationView)
+        return await run_update(handle, update, inp, result_type=o.OperationView)
     except WorkflowUpdateFailedError as err:
         raise refusal_to_http(err, current_status=status) from None
     except RPCError as err:

@@ -3,11 +3,14 @@ with their cases' live state, reports, timeline and summary (read from the proje
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlmodel import Session
 
 from core import operation_payloads as o
+from core.operation_results import reconcile
 from models import operation_store as store
 from models.db import session_scope
 from models.operation import (
@@ -40,6 +43,17 @@ from web.kit.errors import not_found
 from web.operations.history import timeline_public
 
 COUNT_KINDS = o.COUNT_KINDS
+# Shown, not a workflow status: confirming, and every department taking part has said yes.
+READY = "ready"
+
+
+def shown_status(status: str, departments: Iterable[Any]) -> str:
+    """Returns the status to show: 已确认待开始 (`ready`) once every department taking part
+    has confirmed and no session has started yet, else the workflow's own."""
+    answers = [d.status for d in departments if d.status != o.WITHDRAWN]
+    if status == o.CONFIRMING and answers and all(a == o.CONFIRMED for a in answers):
+        return READY
+    return status
 
 
 @dataclass
@@ -85,6 +99,51 @@ def add_counts(*many: OperationCounts) -> OperationCounts:
     return OperationCounts(**total)
 
 
+def _payload(row: CountColumns) -> o.Counts:
+    return o.Counts(**{k: getattr(row, k) or 0 for k in COUNT_KINDS})
+
+
+@dataclass
+class Figures:
+    """A department's results: what it found, what it reported, the two reconciled."""
+
+    found: OperationCounts
+    reported: OperationCounts
+    results: OperationCounts
+
+
+def department_figures(record: OperationRecord) -> tuple[dict[str, Figures], bool]:
+    """Returns each department's figures and whether they are final.
+
+    A closed operation's come from its summary, as the close reconciled them (a case's later
+    status or anything written afterwards leaves them alone); the others' are reconciled from
+    the findings and filed reports now (core/operation_results.reconcile)."""
+    summary = record.row.summary or {}
+    if summary.get("results") is not None:
+        kept = {
+            d["department"]: Figures(
+                found=counts_of(d.get("found")),
+                reported=counts_of(d.get("reported")),
+                results=counts_of(d.get("results")),
+            )
+            for d in summary.get("departments") or []
+        }
+        return kept, True
+    live = reconcile(
+        ((f.department, f.session, _payload(f)) for f in record.findings),
+        ((r.department, r.session, _payload(r)) for r in record.reports if r.status == "filed"),
+    )
+    now = {
+        d.department: Figures(
+            found=counts_of(d.found),
+            reported=counts_of(d.reported),
+            results=counts_of(live.get(d.department, o.Counts()).as_dict()),
+        )
+        for d in record.departments
+    }
+    return now, record.row.summary is not None
+
+
 def _head(row: Operation, names: dict[str, str]) -> dict:
     fields = {
         name: getattr(row, name) for name in OperationHead.model_fields if name != "lead_name"
@@ -93,9 +152,9 @@ def _head(row: Operation, names: dict[str, str]) -> dict:
 
 
 def _department(
-    d: OperationDepartment, names: dict[str, str], reports: list[OperationReport]
+    d: OperationDepartment, names: dict[str, str], record: OperationRecord, figures: Figures
 ) -> OperationDepartmentPublic:
-    mine = [r for r in reports if r.department == d.department]
+    mine = [r for r in record.reports if r.department == d.department]
     return OperationDepartmentPublic(
         department=d.department,
         name=names.get(d.department),
@@ -109,8 +168,10 @@ def _department(
         responded_at=d.responded_at,
         confirmed_on_time=d.confirmed_on_time,
         escalation_level=d.escalation_level,
-        found=counts_of(d.found),
-        reported=counts_of(d.reported),
+        found=figures.found,
+        reported=figures.reported,
+        results=figures.results,
+        cases=sum(1 for f in record.findings if f.department == d.department and f.case_number),
         reports_filed=sum(1 for r in mine if r.status == "filed"),
         reports_due=[r.session for r in mine if r.status == "due"],
     )
@@ -146,14 +207,20 @@ def operation_public(record: OperationRecord, names: dict[str, str]) -> Operatio
     """Returns the API's shape of an operation with everything on its page."""
     depts = record.departments
     live = {c.number: c for c in record.cases}
+    figures, final = department_figures(record)
+    empty = Figures(OperationCounts(), OperationCounts(), OperationCounts())
+    shown = [_department(d, names, record, figures.get(d.department, empty)) for d in depts]
     return OperationPublic(
         **_head(record.row, names),
-        departments=[_department(d, names, record.reports) for d in depts],
+        departments=shown,
         totals=OperationTotals(
-            found=add_counts(*(counts_of(d.found) for d in depts)),
-            reported=add_counts(*(counts_of(d.reported) for d in depts)),
+            found=add_counts(*(d.found for d in shown)),
+            reported=add_counts(*(d.reported for d in shown)),
+            results=add_counts(*(d.results for d in shown)),
+            cases=sum(d.cases for d in shown),
             people=sum(d.people for d in depts if d.status == o.CONFIRMED),
             vehicles=sum(d.vehicles for d in depts if d.status == o.CONFIRMED),
+            final=final,
         ),
         sessions=[OperationSessionPublic.model_validate(s.model_dump()) for s in record.sessions],
         findings=[_finding(f, live) for f in record.findings],

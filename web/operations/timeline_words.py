@@ -69,6 +69,7 @@ OPERATION_TIMELINE_STRINGS: dict[str, tuple[str, str]] = {
     ),
     "opwhat.counts": ("：{counts}", ": {counts}"),
     "opwhat.totals": ("，战果合计：{totals}", "; totals: {totals}"),
+    "opwhat.results": ("，战果合计：{results}", "; results: {results}"),
     "opwhat.cases": ("，转办案件 {cases} 件", "; {cases} cases spawned"),
     "opwhat.late": ("（逾期）", " (late)"),
     "opduty.confirm": ("确认参加", "Confirming"),

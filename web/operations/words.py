@@ -129,6 +129,7 @@ OPERATION_STRINGS: dict[str, tuple[str, str]] = {
     "count.fine_amount": ("罚款金额（元）", "Fines (yuan)"),
     # -- states ----------------------------------------------------------------------------------
     "opstatus.confirming": ("待确认", "Confirming"),
+    "opstatus.ready": ("已确认待开始", "Confirmed, to start"),
     "opstatus.running": ("行动中", "Running"),
     "opstatus.reporting": ("战果报送中", "Reporting"),
     "opstatus.completed": ("待结束", "Completed, to close"),
@@ -193,6 +194,20 @@ OPERATION_STRINGS: dict[str, tuple[str, str]] = {
     "op.summary.cases": ("转办案件", "Cases spawned"),
     "op.timeline": ("行动记录", "Timeline"),
     "op.running_totals": ("截至目前", "So far"),
+    "op.launch.category_help": (
+        "本次行动主要整治的问题类别；现场发现转为案件时默认选用。",
+        "The kind of problem the operation targets; cases made from findings default to it.",
+    ),
+    "op.final_totals": ("行动结束时的最终数字", "Final, as at the close"),
+    "op.field.results": ("战果（核对后）", "Results (reconciled)"),
+    "op.results_rule": (
+        "战果（核对后）：每个部门每一场取报送数与现场发现数中较大的一项（报送数已包含本场现场发现），"
+        "再逐场相加，不重复计算。",
+        "Results (reconciled): for each department and session, the larger of the reported and "
+        "the logged figure of each kind (a report includes its session's findings), then added "
+        "up; nothing is counted twice.",
+    ),
+    "op.summary.case_at_close": ("结束时{status}", "{status} at the close"),
     # -- the liaison's tasks ---------------------------------------------------------------------
     "op.tasks.title": ("联合行动任务", "Joint operation tasks"),
     "op.tasks.confirm": ("待确认参加", "To confirm"),

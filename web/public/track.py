@@ -11,7 +11,7 @@ from core import payloads as p
 from models.case import Case
 from models.case_store import get_case, timeline
 from models.db import get_engine
-from web.cases.forms import refusal_message
+from web.cases.forms import facts_of, refusal_message
 from web.cases.history import history
 from web.cases.service import rate_as_reporter, reporter_case
 from web.kit.csrf import verify_csrf
@@ -21,6 +21,7 @@ from web.kit.i18n import lang_of, translate
 from web.kit.names import reference
 from web.kit.pages import PageError, is_htmx, page_or_fragment, render
 from web.kit.ratelimit import client_address, minutes, rate_limits
+from workflows.case_actions import refusal
 
 router = APIRouter(tags=["pages"], include_in_schema=False, dependencies=[Depends(verify_csrf)])
 
@@ -62,6 +63,7 @@ STEPS = (
     ("closed", 6),
 )
 RATINGS = p.SATISFACTIONS[:3]  # a citizen rates; "unreachable" is the coordinator's word
+REPORTER = p.Actor(username="reporter", role="citizen")
 
 
 def _result(request: Request, session: Session, row: Case) -> dict:
@@ -79,7 +81,8 @@ def _result(request: Request, session: Session, row: Case) -> dict:
         "lines": history(
             events, lang=lang_of(request), ref=reference(request), names={}, public=True
         ),
-        "can_rate": row.status == p.VERIFIED,
+        # The action catalogue decides, as it does for the workflow: a verified result, once.
+        "can_rate": refusal("rate", REPORTER, facts_of(row)) is None,
     }
 
 

@@ -69,9 +69,12 @@
       var at = Date.parse(el.getAttribute("data-deadline"));
       if (isNaN(at)) { return; }
       var left = at - now;
-      var text = (left >= 0 ? tpl.dataset.left : tpl.dataset.over).replace("{time}", span(left));
+      // Under a minute either side the deadline is due: never "overdue 0 minutes".
+      var due = Math.abs(left) < 60000;
+      var text = due ? tpl.dataset.due
+        : (left > 0 ? tpl.dataset.left : tpl.dataset.over).replace("{time}", span(left));
       if (el.textContent !== text) { el.textContent = text; }
-      el.classList.toggle("countdown-over", left < 0);
+      el.classList.toggle("countdown-over", left <= -60000);
     });
   }
 
