@@ -1,8 +1,10 @@
 """Imports every table module so that metadata.create_all sees them all."""
 
 from models import (  # noqa: F401
+    assignment,
     browser_session,
     case,
+    evaluation_settings,
     idempotency,
     open311,
     operation,

@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 
 from core.payloads import CaseProjection
 from core.workcal import TZ
+from models.assignment import write_assignments
 from models.case import Case, CaseCounter, CaseEvent
 from models.counter import next_in_sequence
 from models.db import jsonable, utcnow
@@ -142,6 +143,8 @@ def apply_projection(*, session: Session, projection: CaseProjection) -> int:
         )
     # The transactional outbox: mail for exactly the lines written here, in the same commit.
     enqueue_case_mail(session=session, state=state, events=new)
+    # The assignment facts the evaluation counts, derived again from the whole timeline.
+    write_assignments(session=session, case=row)
     return len(new)
 
 

@@ -26,6 +26,7 @@ from web.cases import pages as pages_case
 from web.desks import coordinator as pages_coordinator
 from web.desks import liaison as pages_liaison
 from web.desks import supervisor as pages_supervisor
+from web.evaluation import api as evaluation
 from web.kit.error_pages import install_error_pages
 from web.kit.errors import install_handlers
 from web.kit.headers import install_security_headers
@@ -109,6 +110,7 @@ def create_app(settings: Settings | None = None, *, temporal_client=None) -> Fas
         admin_mailbox,
         operations,
         pages_operations,
+        evaluation,
     ):
         app.include_router(module.router)
 
