@@ -55,3 +55,14 @@ def test_publishing_refuses_days_of_another_year_or_weekday_workdays(client):
     )
     assert weekday.status_code == 422 and weekday.json()["field"] == "workdays"
     assert client.get("/api/calendar/2028", headers=admin).json()["covered"] is False
+
+
+@pytest.mark.parametrize("year", ["0", "10000", "9" * 30, "-5"])
+def test_a_year_out_of_reach_is_a_clear_422(client, year):
+    coordinator, admin = _login(client, "coordinator"), _login(client, "admin")
+    read = client.get(f"/api/calendar/{year}", headers=coordinator)
+    assert read.status_code == 422 and read.json()["field"].endswith("year"), read.text
+    write = client.put(
+        f"/api/calendar/{year}", json={"holidays": [], "workdays": []}, headers=admin
+    )
+    assert write.status_code == 422, write.text

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Path
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
@@ -35,6 +36,8 @@ class YearIn(BaseModel):
     workdays: list[date] = []
 
 
+# A year the calendar can hold: past the reach of any case, a clear 422 rather than a crash.
+Year = Annotated[int, Path(ge=1900, le=2200, description="a calendar year, 1900–2200")]
 FALLBACK_NOTE = "no holiday data for this year: deadlines count Monday–Friday only (fallback)"
 
 
@@ -58,13 +61,13 @@ def covered_years(session: SessionDep, _user: CurrentUser) -> list[int]:
 
 
 @router.get("/{year}", response_model=YearOut, responses=error_responses(422))
-def year_table(year: int, session: SessionDep, _user: CurrentUser) -> YearOut:
+def year_table(year: Year, session: SessionDep, _user: CurrentUser) -> YearOut:
     """Returns one year's holidays and make-up working days, or says it falls back."""
     return _year(session, year)
 
 
 @router.put("/{year}", response_model=YearOut, responses=error_responses(403, 422))
-def publish_year(year: int, body: YearIn, session: SessionDep, user: CurrentUser) -> YearOut:
+def publish_year(year: Year, body: YearIn, session: SessionDep, user: CurrentUser) -> YearOut:
     """Replaces one year's table (admin), as published by the State Council."""
     require_role(user, "admin")
     for field, days in (("holidays", body.holidays), ("workdays", body.workdays)):
