@@ -147,7 +147,8 @@ class Integrator:
                 if response.status_code != 409:
                     raise RuntimeError(f"{action} {case.number}: {response.status_code}")
                 refused += 1
-                self.counts[f"{action}: 409 on a retry"] += 1
+                code = response.json().get("code")
+                self.counts[f"{action}: 409 {code} on a retry"] += 1
             except TimeoutError:
                 pass
             status = await self.status(case, f"{action} re-read")

@@ -42,17 +42,11 @@ RULE_SCOPES = ("grid", "community", "street")
 
 @dataclass
 class Actor:
-    """Who acts: resolved and authenticated by the web layer.
-
-    `not_after`: the web stops waiting for the action then and tells the person it was not done,
-    so the workflow refuses it once that instant has passed (a worker that was down comes back
-    to a pile of actions nobody is waiting for any more).
-    """
+    """Who acts: resolved and authenticated by the web layer."""
 
     username: str
     role: str
     department: str | None = None
-    not_after: datetime | None = None
 
 
 SYSTEM = Actor(username="system", role="system")

@@ -33,7 +33,6 @@ NO_CLOCK = "no_clock"
 NO_DEPARTMENT = "no_department"
 INTERIM_IS_OWNER = "interim_is_owner"
 NO_ROUTE = "no_route"
-EXPIRED = "expired"
 ALREADY_RATED = "already_rated"
 # Joint operations.
 LEAD_CANNOT_DECLINE = "lead_cannot_decline"
@@ -79,7 +78,6 @@ _BY_KIND = {
         REPORT_NOT_DUE,
         ALREADY_REPORTED,
         ALREADY_CASE,
-        EXPIRED,
         ALREADY_RATED,
     ),
     INVALID: (

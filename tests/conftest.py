@@ -77,15 +77,15 @@ async def time_env(request: pytest.FixtureRequest, shared_time_env):
     from web.kit import temporal
 
     if request.node.get_closest_marker("own_clock") is None:
-        temporal.deadline_clock = shared_time_env.get_current_time
+        temporal.server_clock = shared_time_env.get_current_time
         yield shared_time_env
-        temporal.deadline_clock = temporal.wall_clock
+        temporal.server_clock = temporal.wall_clock
         return
     env = await _time_skipping_server()
-    # An action's deadline (Actor.not_after) is on the server's clock, which skips ahead here.
-    temporal.deadline_clock = env.get_current_time
+    # What is overdue "now" is judged on the server's clock, which skips ahead here.
+    temporal.server_clock = env.get_current_time
     yield env
-    temporal.deadline_clock = temporal.wall_clock
+    temporal.server_clock = temporal.wall_clock
     await env.shutdown()
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from core import refusals as r
@@ -102,13 +101,6 @@ def _states_and_fields(action: Action) -> str:
     fields += [f"{name} when {when} is {_value(v)}" for name, when, v in action.required_when]
     needs = f"; **requires:** {', '.join(fields)}" if fields else ""
     return f"**From:** {states}{needs}"
-
-
-def expired_refusal(actor: Any, now: datetime) -> Refusal | None:
-    """Refuses an action that arrives after its sender stopped waiting (Actor.not_after)."""
-    if actor.not_after is not None and now > actor.not_after:
-        return Refusal(r.EXPIRED, f"the action arrived after {actor.not_after.isoformat()}")
-    return None
 
 
 def _value(value: Any) -> str:

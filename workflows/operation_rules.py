@@ -16,7 +16,7 @@ from core import operation_payloads as o
 from core import payloads as p
 from core import refusals as r
 from core.refusals import Refusal, invalid
-from workflows.catalogue import expired_refusal, field_refusal, role_refusal
+from workflows.catalogue import field_refusal, role_refusal
 from workflows.operation_actions import OPERATION_ACTIONS, OperationFacts, refusal
 
 REPORT_UNITS = ("working_hours", "working_days", "hours")
@@ -27,9 +27,7 @@ REPEATS = ("daily", "weekly")
 def check(action: str, state: o.OperationState, inp: object, now: datetime) -> None:
     """Runs every check of `action` against the operation; raises the first refusal."""
     actor: p.Actor = inp.actor  # type: ignore[attr-defined]
-    refused = expired_refusal(actor, now) or refusal(
-        action, actor, OperationFacts.of_state(state, actor.department)
-    )
+    refused = refusal(action, actor, OperationFacts.of_state(state, actor.department))
     if refused is None:
         refused = field_refusal(OPERATION_ACTIONS[action], inp)
     if refused is None and action in _CHECKS:

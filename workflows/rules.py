@@ -9,13 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from temporalio import workflow
-
 from core import payloads as p
 from core import refusals as r
 from core.refusals import Refusal
 from workflows.case_actions import CASE_ACTIONS, CaseFacts, refusal
-from workflows.catalogue import expired_refusal, field_refusal
+from workflows.catalogue import field_refusal
 
 
 def _arbitrate(inp: p.ArbitrateInput) -> Refusal | None:
@@ -54,9 +52,7 @@ def check(action: str, state: p.CaseState, inp: object, *, by_input: bool = True
     """
     actor: p.Actor = inp.actor  # type: ignore[attr-defined]
     option = getattr(inp, "action", None) if action == "override" else None
-    refused = expired_refusal(actor, workflow.now()) or refusal(
-        action, actor, CaseFacts.of_state(state), option
-    )
+    refused = refusal(action, actor, CaseFacts.of_state(state), option)
     if refused is None and by_input:
         entry = CASE_ACTIONS[action]
         fields = entry.option(option) or entry

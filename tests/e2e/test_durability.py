@@ -27,7 +27,7 @@ from models.case import Case, CaseEvent
 from models.db import get_engine
 from models.reference import ANY_STREET, Category, Rule
 from scripts.devstack import DevStack
-from web.kit.temporal import CLOCK_MARGIN, TAKE_WITHIN
+from web.kit.temporal import TAKE_WITHIN
 
 pytestmark = pytest.mark.e2e
 
@@ -157,7 +157,7 @@ def test_cases_survive_a_worker_crash_and_a_temporal_restart(
         assert parse(case["deadline"]) > datetime.now(UTC), case
     before = {n: coordinator.case(n) for n in cases.values()}
 
-    # -- SIGKILL the worker; an action sent meanwhile is refused in time and never lands late ---
+    # -- SIGKILL the worker; an action sent meanwhile answers in time (queued) and lands once ---
     stack.kill_worker()
     assert "worker" not in stack.running()
     answer: dict = {}
@@ -182,21 +182,24 @@ def test_cases_survive_a_worker_crash_and_a_temporal_restart(
     assert parse(faster["deadline"]) < datetime.now(UTC), faster  # due ...
     assert steps_at(faster) == {}  # ... but no worker to fire it
 
-    # The accept sent while no worker runs answers within its bound, truthfully: not done.
-    waiting.join(TAKE_WITHIN + CLOCK_MARGIN + 15)
+    # The accept sent while no worker runs answers within its bound, truthfully: queued.
+    waiting.join(TAKE_WITHIN + 15)
     assert not waiting.is_alive(), "the accept sent while the worker was down never returned"
-    assert time.monotonic() - sent_at < TAKE_WITHIN + CLOCK_MARGIN + 10
+    assert time.monotonic() - sent_at < TAKE_WITHIN + 10
     assert type(answer.get("error")).__name__ == "UnexpectedStatus", answer
-    assert "503" in str(answer["error"]) and "not_taken" in str(answer["error"]), answer
+    assert "503" in str(answer["error"]) and "queued" in str(answer["error"]), answer
+    liaison.close()
+    assert coordinator.case(cases["dispatched"])["status"] == "dispatched", "not done yet"
     restarted_at = datetime.now(UTC)  # before: the new worker may fire timers while it starts
     stack.start_worker()
-    # ... and never takes effect later: the case waits, the liaison accepts again.
-    time.sleep(3)
-    assert coordinator.case(cases["dispatched"])["status"] == "dispatched"
-    again = liaison.act(cases["dispatched"], "accept", {"note": "恢复后签收"})
-    liaison.close()
-    assert again["status"] == "in_progress"
-    assert [e["action"] for e in again["timeline"]].count("accepted") == 1
+    # ... and done, once, as soon as a worker is back.
+    for _ in range(100):
+        accepted = coordinator.case(cases["dispatched"])
+        if accepted["status"] == "in_progress":
+            break
+        time.sleep(0.3)
+    assert accepted["status"] == "in_progress"
+    assert [e["action"] for e in accepted["timeline"]].count("accepted") == 1
 
     # The timers that fell due while the worker was dead fire once it is back.
     faster = wait_for_steps(coordinator, cases["faster"], 30)

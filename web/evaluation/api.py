@@ -37,7 +37,7 @@ By = Annotated[Dimension, Query(description="the units the rows are")]
 
 async def _now() -> datetime:
     # The clock the cases' deadlines run on (the workflow service's; the wall clock in service).
-    return await temporal.deadline_clock()
+    return await temporal.server_clock()
 
 
 @router.get("", response_model=Evaluation, responses=error_responses(403, 422))

@@ -388,13 +388,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "您已对本次办理结果作出评价，每次结果只能评价一次。",
         "You have rated this result already; each result is rated once.",
     ),
-    "refuse.expired": (
-        "操作送达时已超时，未执行；请刷新后重试。",
-        "The action arrived too late and was not carried out; reload and try again.",
-    ),
-    "refuse.not_taken": (
-        "系统暂时没有接手这项操作（处理服务可能正在重启），操作未执行，请稍后重试。",
-        "No worker took the action in time (it may be restarting); it was not done. Try again.",
+    "refuse.queued": (
+        "处理服务暂未响应（可能正在重启），操作已排队，恢复后会自动执行；请稍后刷新查看，勿重复提交。",
+        "The service has not taken the action yet (it may be restarting); it is queued and will "
+        "be carried out when the service is back. Reload shortly; do not send it again.",
     ),
     "refuse.in_progress": (
         "操作已被接收，正在执行，稍后刷新即可看到结果。",

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -20,7 +19,7 @@ from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from core.config import load_settings
-from core.refusals import EXPIRED, HTTP_STATUS, WRONG_STATE
+from core.refusals import HTTP_STATUS, WRONG_STATE
 from web.kit.errors import ApiError
 
 
@@ -48,49 +47,43 @@ def refusal_to_http(err: Exception, *, current_status: str | None = None) -> Api
     raise err
 
 
-# How long a person waits for a worker to take an action, and the margin for the clocks of the
-# web host and the Temporal server to differ; and how long for a taken action to finish.
-TAKE_WITHIN = 10.0
-CLOCK_MARGIN = 5.0
-FINISH_WITHIN = 30.0
-
-
 async def wall_clock() -> datetime:
     """Returns now: the clock the Temporal server shares with us (tests put a skipped one here)."""
     return datetime.now(UTC)
 
 
-deadline_clock: Callable[[], Awaitable[datetime]] = wall_clock
+# "Now" as the workflows see it: what counts as overdue right now (the evaluation's as-of).
+server_clock: Callable[[], Awaitable[datetime]] = wall_clock
+
+# How long a person waits for a worker to take an action, and for a taken action to finish.
+TAKE_WITHIN = 15.0
+FINISH_WITHIN = 30.0
 
 
 async def run_update(handle: WorkflowHandle, update: str, inp: Any, *, result_type: type) -> Any:
-    """Runs one action and says truthfully whether it happened.
+    """Runs one action, waiting a bounded time, and says truthfully where it stands.
 
-    The action carries a deadline (Actor.not_after) past which the workflow refuses it. If no
-    worker has taken it by then (and the clock margin), the answer is 503 `not_taken`: it was not
-    done and never will be. If a worker took it but it has not finished, 503 `in_progress`: it
-    will be done, the case shows it shortly. A refusal raises WorkflowUpdateFailedError.
+    Temporal keeps an update until a worker takes it, so an action sent during a worker outage
+    is not lost: after TAKE_WITHIN the answer is 503 `queued` (not done yet, done as soon as a
+    worker is back: check the case before sending it again). A taken action that has not
+    finished after FINISH_WITHIN is 503 `in_progress`. A refusal raises WorkflowUpdateFailedError.
+    (A deadline checked in the validator would make a retried workflow task after a worker crash
+    decide differently from the attempt whose projection write already landed.)
     """
-    deadline = await deadline_clock() + timedelta(seconds=TAKE_WITHIN)
-    inp = dataclasses.replace(inp, actor=dataclasses.replace(inp.actor, not_after=deadline))
-    # The client polls the server until a worker takes the update; the bound is ours.
     try:
         taken = await asyncio.wait_for(
             handle.start_update(
                 update, inp, wait_for_stage=WorkflowUpdateStage.ACCEPTED, result_type=result_type
             ),
-            TAKE_WITHIN + CLOCK_MARGIN,
+            TAKE_WITHIN,
         )
     except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError):
-        raise not_taken() from None
-    except WorkflowUpdateFailedError as err:
-        cause = err.cause
-        if (
-            isinstance(cause, ApplicationError)
-            and (cause.details or [{}])[0].get("code") == EXPIRED
-        ):
-            raise not_taken() from None  # a worker came back just too late: the same truth
-        raise
+        raise ApiError(
+            503,
+            "no worker has taken the action yet: it is queued and will be carried out as soon as "
+            "the service is back; read the case before sending it again",
+            code="queued",
+        ) from None
     try:
         return await asyncio.wait_for(taken.result(), FINISH_WITHIN)
     except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError):
@@ -99,15 +92,6 @@ async def run_update(handle: WorkflowHandle, update: str, inp: Any, *, result_ty
             "the action was taken and is being carried out; the case shows it shortly",
             code="in_progress",
         ) from None
-
-
-def not_taken() -> ApiError:
-    """Returns the 503 of an action no worker took before its deadline: not done, never will be."""
-    return ApiError(
-        503,
-        "no worker took the action in time: it was not done and will not be; try again",
-        code="not_taken",
-    )
 
 
 def unavailable(err: RPCError) -> ApiError:
