@@ -10,4 +10,6 @@ cp package.json "$work/"
 lib="$work/node_modules"
 mkdir -p web/static/vendor/swagger-ui
 cp "$lib/swagger-ui-dist/"{swagger-ui-bundle.js,swagger-ui.css,LICENSE} web/static/vendor/swagger-ui/
+mkdir -p web/static/vendor/echarts
+cp "$lib/echarts/dist/echarts.min.js" "$lib/echarts/LICENSE" web/static/vendor/echarts/
 echo "vendored: $(cd "$lib" && ls | tr '\n' ' ')"

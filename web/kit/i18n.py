@@ -7,6 +7,9 @@ from typing import Any
 from starlette.requests import Request
 
 from web.cases.timeline_words import CASE_TIMELINE_STRINGS
+from web.evaluation.publication_words import PUBLICATION_STRINGS
+from web.evaluation.report_words import REPORT_STRINGS
+from web.evaluation.words import EVALUATION_STRINGS
 from web.operations.timeline_words import OPERATION_TIMELINE_STRINGS
 from web.operations.words import OPERATION_STRINGS
 from web.reference.rule_words import RULE_STRINGS
@@ -487,6 +490,9 @@ CATALOGUE.update(CASE_TIMELINE_STRINGS)
 CATALOGUE.update(OPERATION_STRINGS)
 CATALOGUE.update(OPERATION_TIMELINE_STRINGS)
 CATALOGUE.update(RULE_STRINGS)
+CATALOGUE.update(EVALUATION_STRINGS)
+CATALOGUE.update(REPORT_STRINGS)
+CATALOGUE.update(PUBLICATION_STRINGS)
 
 
 def lang_of(request: Request | None) -> str:
