@@ -13,6 +13,6 @@ cp "$lib/swagger-ui-dist/"{swagger-ui-bundle.js,swagger-ui.css,LICENSE} web/stat
 mkdir -p web/static/vendor/echarts
 cp "$lib/echarts/dist/echarts.min.js" "$lib/echarts/LICENSE" web/static/vendor/echarts/
 mkdir -p web/static/vendor/leaflet/images
-cp "$lib/leaflet/dist/"{leaflet.js,leaflet.css,leaflet.js.map} "$lib/leaflet/LICENSE" web/static/vendor/leaflet/
+cp "$lib/leaflet/dist/"{leaflet.js,leaflet.css} "$lib/leaflet/LICENSE" web/static/vendor/leaflet/
 cp "$lib/leaflet/dist/images/"*.png web/static/vendor/leaflet/images/
 echo "vendored: $(cd "$lib" && ls | tr '\n' ' ')"
