@@ -86,7 +86,9 @@ def render(kind: str, context: dict[str, Any], *, public_url: str) -> Rendered:
     for fmt, env in (("txt", _TEXT), ("html", _HTML)):
         words = env.get_template(f"mail/{kind}.j2").make_module(values)
         parts = {name: str(getattr(words, name, "")).strip() for name in PARTS}
-        out[fmt] = env.get_template(f"mail/_layout.{fmt}.j2").render(values, **parts)
+        # A kind whose facts the shared layout cannot show names its own (`{% set layout %}`).
+        layout = str(getattr(words, "layout", "") or "_layout")
+        out[fmt] = env.get_template(f"mail/{layout}.{fmt}.j2").render(values, **parts)
         out["subject"] = re.sub(r"\s+", " ", parts["subject"])
     return Rendered(
         subject=out["subject"],

@@ -40,6 +40,11 @@ class Settings:
     trust_proxy: bool = False
     # LIANDONG_ENV=production: no generated secret key, no demo mode.
     production: bool = False
+    # The map's base layer (LIANDONG_MAP_TILE_URL, a Leaflet URL template such as
+    # https://{s}.tile.example.cn/{z}/{x}/{y}.png) and its credit; without one, grids on a plain
+    # background.
+    map_tile_url: str | None = None
+    map_tile_attribution: str = ""
 
     @property
     def secret_key(self) -> str:
@@ -82,6 +87,8 @@ def load_settings() -> Settings:
         smtp_sender=_env("LIANDONG_SMTP_SENDER", "联动 Liandong <noreply@liandong.local>"),
         trust_proxy=_env("LIANDONG_TRUST_PROXY", "0") == "1",
         production=_env("LIANDONG_ENV", "") == "production",
+        map_tile_url=_env("LIANDONG_MAP_TILE_URL", "").strip() or None,
+        map_tile_attribution=_env("LIANDONG_MAP_TILE_ATTRIBUTION", ""),
     )
 
 

@@ -18,6 +18,8 @@ _FORMS = (
 )
 # A range longer than this is not an evaluation period (and would scan the whole table).
 LONGEST_RANGE = timedelta(days=3 * 366)
+# The years an evaluation may cover (the comparisons reach a year further back).
+FIRST_YEAR, LAST_YEAR = 1901, 2199
 
 
 def _month_start(year: int, month: int) -> date:
@@ -93,6 +95,8 @@ def parse_period(text: str) -> Period:
         if found is None:
             continue
         year = int(found.group(1))
+        if not FIRST_YEAR <= year <= LAST_YEAR:
+            raise ValueError(f"a year from {FIRST_YEAR} to {LAST_YEAR}, not {year}")
         if kind == YEAR:
             return Period(YEAR, date(year, 1, 1), date(year, 12, 31))
         part = int(found.group(2))
@@ -108,6 +112,9 @@ def parse_period(text: str) -> Period:
 def date_range(first: date, last: date) -> Period:
     """Returns the days from `first` to `last`, both included; ValueError if it runs backwards
     or is longer than LONGEST_RANGE."""
+    for field, day in (("from", first), ("to", last)):
+        if not FIRST_YEAR <= day.year <= LAST_YEAR:
+            raise ValueError(f"{field}: a year from {FIRST_YEAR} to {LAST_YEAR}, not {day.year}")
     if last < first:
         raise ValueError("to: the range ends before it begins")
     if last - first >= LONGEST_RANGE:

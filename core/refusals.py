@@ -34,6 +34,7 @@ NO_DEPARTMENT = "no_department"
 INTERIM_IS_OWNER = "interim_is_owner"
 NO_ROUTE = "no_route"
 ALREADY_RATED = "already_rated"
+ARCHIVED = "archived"
 # Joint operations.
 LEAD_CANNOT_DECLINE = "lead_cannot_decline"
 DECLINE_OVERRULED = "decline_overruled"
@@ -79,6 +80,7 @@ _BY_KIND = {
         ALREADY_REPORTED,
         ALREADY_CASE,
         ALREADY_RATED,
+        ARCHIVED,
     ),
     INVALID: (
         MISSING_FIELD,

@@ -2,6 +2,7 @@
 
 from models import (  # noqa: F401
     assignment,
+    audit,
     browser_session,
     case,
     evaluation_settings,
@@ -9,6 +10,7 @@ from models import (  # noqa: F401
     open311,
     operation,
     outbox,
+    publication,
     reference,
     user,
 )

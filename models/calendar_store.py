@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from datetime import date
 
 from sqlalchemy.engine import Engine
@@ -38,16 +39,20 @@ def set_year(
     holidays: list[date],
     workdays: list[date],
     source: str = "admin",
+    names: Mapping[date, str] | None = None,
 ) -> None:
-    """Replaces one year of the table, as an admin does when the State Council publishes it."""
+    """Replaces one year of the table, as an admin does when the State Council publishes it;
+    `names` gives a day its holiday's name (春节 ...)."""
+    named = names or {}
     for row in session.exec(select(CalendarDay)).all():
         if row.day.year == year:
             session.delete(row)
+    session.flush()  # the old days go before a day of the same date comes back
     session.merge(CalendarYear(year=year, source=source))
     for day in holidays:
-        session.add(CalendarDay(day=day, kind="holiday"))
+        session.add(CalendarDay(day=day, kind="holiday", name=named.get(day, "")[:64]))
     for day in workdays:
-        session.add(CalendarDay(day=day, kind="workday"))
+        session.add(CalendarDay(day=day, kind="workday", name=named.get(day, "")[:64]))
     _CACHE.clear()
 
 

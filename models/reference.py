@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, Index
+from sqlalchemy import JSON, Column, Index, Text, event, inspect
 from sqlmodel import Field, SQLModel
 
-from models.db import AwareDateTime
+from models.db import AwareDateTime, utcnow
 
 
 class DepartmentBase(SQLModel):
@@ -20,6 +20,7 @@ class Department(DepartmentBase, table=True):
     """A department (城管, 水务 ...) or a street/town office (街道/镇)."""
 
     head_email: str | None = Field(default=None, max_length=254)
+    active: bool = True  # a retired unit keeps its cases and history, and takes no new work
 
 
 class DepartmentPublic(DepartmentBase):
@@ -32,6 +33,7 @@ class Community(SQLModel, table=True):
     code: str = Field(primary_key=True, max_length=32)
     name: str = Field(max_length=64)
     street: str = Field(foreign_key="department.code", index=True)
+    active: bool = True
 
 
 class GridBase(SQLModel):
@@ -44,9 +46,30 @@ class GridBase(SQLModel):
 class Grid(GridBase, table=True):
     """A unit grid (单元网格) of about 10,000 m²."""
 
+    # A GeoJSON Polygon or MultiPolygon in WGS84, as models.geo.parse_geometry returns it.
+    geometry: dict | None = Field(default=None, sa_column=Column(JSON(none_as_null=True)))
+    # When the row last changed: the point locator (models.geo) rebuilds its index when the
+    # newest of these moves.
+    changed_at: datetime | None = Field(
+        default=None,
+        sa_column=Column(AwareDateTime(), default=utcnow, onupdate=utcnow, index=True),
+    )
+    active: bool = True  # a retired grid keeps its cases; points are no longer put in it
+
+
+@event.listens_for(Grid, "before_update")
+def _grid_changed(_mapper: object, _connection: object, grid: Grid) -> None:
+    # Stamped here as well as by `onupdate`: a merge() of a fresh row would write its
+    # changed_at None over the stored one, and a merge that changes nothing keeps it.
+    state = inspect(grid)
+    if any(a.history.has_changes() for a in state.attrs if a.key != "changed_at"):
+        grid.changed_at = utcnow()
+    elif state.attrs.changed_at.history.deleted:
+        grid.changed_at = state.attrs.changed_at.history.deleted[0]
+
 
 class GridPublic(GridBase):
-    pass
+    geometry: dict | None = None
 
 
 class Category(SQLModel, table=True):
@@ -57,6 +80,10 @@ class Category(SQLModel, table=True):
     kind: str = Field(max_length=16)  # component | event
     limit_amount: float
     limit_unit: str = Field(max_length=16)  # working_hours | working_days | hours
+    parent: str | None = Field(default=None, max_length=32, index=True)  # a 小类's 大类
+    register_standard: str | None = Field(default=None, sa_column=Column(Text))  # 立案标准
+    close_standard: str | None = Field(default=None, sa_column=Column(Text))  # 结案标准
+    active: bool = True
 
     def public(self) -> dict:
         """Returns the category as the API shows it."""

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any, cast
 
+from sqlalchemy.orm import QueryableAttribute, defer
 from sqlmodel import Session, col, select
 
 from models.reference import CalendarDay, CalendarYear, Category, Community, Department, Grid
@@ -19,9 +21,12 @@ def department_names(*, session: Session) -> dict[str, str]:
     return {d.code: d.name for d in session.exec(select(Department))}
 
 
-def grids(*, session: Session) -> list[Grid]:
-    """Returns the unit grids by code."""
-    return list(session.exec(select(Grid).order_by(Grid.code)))
+def grids(*, session: Session, geometry: bool = False) -> list[Grid]:
+    """Returns the unit grids by code; their polygons only when asked (pages list every grid)."""
+    query = select(Grid).order_by(Grid.code)
+    if not geometry:
+        query = query.options(defer(cast(QueryableAttribute[Any], Grid.geometry), raiseload=True))
+    return list(session.exec(query))
 
 
 def community_names(*, session: Session) -> dict[str, str]:

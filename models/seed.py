@@ -6,13 +6,17 @@ Run as `python -m models.seed [--demo]`; it is idempotent.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from core.config import load_settings
 from models.calendar_store import fill_from_package
 from models.db import get_engine, session_scope
+from models.demo_history import write_demo_history
+from models.geo import parse_geometry
 from models.reference import (
     ANY_STREET,
     STREET_SCOPE,
@@ -96,6 +100,7 @@ def seed_demo(session: Session) -> None:
                         community=community_code,
                     )
                 )
+    demo_polygons(session)
     for code, (name, kind, amount, unit, _dept) in CATEGORIES.items():
         session.merge(
             Category(code=code, name=name, kind=kind, limit_amount=amount, limit_unit=unit)
@@ -131,6 +136,63 @@ def seed_demo(session: Session) -> None:
             )
 
 
+# The demo district's grids tile this box of 金湾区 (about 22.00–22.25 N, 113.15–113.45 E): six
+# columns by four rows of cells, a street per quadrant, a community per column of its quadrant.
+DEMO_BOX = (113.15, 22.00, 113.45, 22.25)  # west, south, east, north
+STREET_QUADRANTS = {"pingsha": (0, 0), "hongqi": (1, 0), "nanshui": (0, 1), "sanzao": (1, 1)}
+
+
+def _wobble(*key: int) -> float:
+    """Returns a fixed pseudo-random number in [-1, 1] for `key` (the same on every run)."""
+    digest = hashlib.sha256(",".join(map(str, key)).encode()).digest()
+    return int.from_bytes(digest[:4], "big") / 0xFFFFFFFF * 2 - 1
+
+
+def _demo_cell(col: int, row: int) -> dict:
+    """Returns the polygon of one cell: corners and edge midpoints moved a little, each moved
+    point shared with the neighbouring cells, so that the cells still tile the box exactly."""
+    west, south, east, north = DEMO_BOX
+    dx, dy = (east - west) / 6, (north - south) / 4
+
+    def corner(i: int, j: int) -> tuple[float, float]:
+        inner = 0 < i < 6 and 0 < j < 4
+        x = west + dx * (i + (0.2 * _wobble(i, j, 0) if inner else 0))
+        y = north - dy * (j + (0.2 * _wobble(i, j, 1) if inner else 0))
+        return x, y
+
+    def middle(a: tuple[int, int], b: tuple[int, int]) -> tuple[float, float]:
+        (x1, y1), (x2, y2) = corner(*a), corner(*b)
+        border = (a[0] == b[0] and a[0] in (0, 6)) or (a[1] == b[1] and a[1] in (0, 4))
+        push = 0 if border else 0.12 * _wobble(*a, *b)
+        # The midpoint, pushed across the edge in proportion to the cell's size.
+        x, y = (x1 + x2) / 2, (y1 + y2) / 2
+        return x + push * (y2 - y1) / dy * dx, y - push * (x2 - x1) / dx * dy
+
+    ring = []
+    for a, b in (
+        ((col, row), (col + 1, row)),
+        ((col + 1, row), (col + 1, row + 1)),
+        ((col + 1, row + 1), (col, row + 1)),
+        ((col, row + 1), (col, row)),
+    ):
+        ring += [corner(*a), middle(min(a, b), max(a, b))]
+    ring.append(ring[0])
+    return {"type": "Polygon", "coordinates": [[[round(x, 6), round(y, 6)] for x, y in ring]]}
+
+
+def demo_polygons(session: Session) -> None:
+    """Gives each demo grid its cell of DEMO_BOX: a street's six grids fill its quadrant, a
+    community's two grids one column of it."""
+    for street, (qx, qy) in STREET_QUADRANTS.items():
+        for n in range(1, 3 * GRIDS_PER_COMMUNITY + 1):
+            grid = session.get(Grid, f"{street}-{n:02d}")
+            if grid is None:
+                continue
+            community, row = divmod(n - 1, GRIDS_PER_COMMUNITY)
+            grid.geometry = parse_geometry(_demo_cell(qx * 3 + community, qy * 2 + row))
+    session.flush()
+
+
 def seed(engine: Engine, *, demo: bool) -> None:
     """Creates tables, fills the calendar, adds the demo data and the first admin."""
     init_db(engine)
@@ -159,6 +221,8 @@ def main() -> None:
     parser.add_argument("--demo", action="store_true", help="add the demo district and users")
     args = parser.parse_args()
     seed(get_engine(), demo=args.demo or os.environ.get("LIANDONG_DEMO") == "1")
+    if load_settings().demo:  # a year of closed cases for the evaluation (demo mode only)
+        write_demo_history(get_engine())
     print("seeded", "(demo)" if args.demo else "")
 
 

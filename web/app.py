@@ -15,30 +15,41 @@ from core.config import Settings, load_settings, production_problems
 from core.temporal import connect
 from models.db import get_engine
 from models.schema import init_db
+from web.admin import audit_page as admin_audit
 from web.admin import mailbox as admin_mailbox
 from web.admin import open311_keys as admin_open311
 from web.admin import outbox as admin_mail
+from web.admin import tables_api as admin_tables
+from web.admin import tables_import_pages as admin_imports
+from web.admin import tables_pages as admin_table_pages
+from web.admin import weights as admin_weights
 from web.auth import api as auth
 from web.auth import pages as pages_auth
 from web.cases import actions as case_actions
 from web.cases import api as cases
+from web.cases import export as case_export
 from web.cases import pages as pages_case
 from web.desks import coordinator as pages_coordinator
 from web.desks import liaison as pages_liaison
 from web.desks import supervisor as pages_supervisor
 from web.evaluation import api as evaluation
+from web.evaluation import pages as pages_evaluation
+from web.evaluation import public_page as evaluation_public
+from web.evaluation import publication as evaluation_publication
+from web.evaluation import report as evaluation_report
 from web.kit.error_pages import install_error_pages
 from web.kit.errors import install_handlers
 from web.kit.headers import install_security_headers
 from web.kit.pages import install_page_handlers, render, templates
 from web.kit.text_guard import install_text_guard
 from web.kit.upload_limit import install_upload_limit
+from web.map import pages as pages_map
 from web.operations import api as operations
 from web.operations import pages as pages_operations
 from web.public import open311
 from web.public import track as pages_public
 from web.reference import api as reference
-from web.reference import calendar
+from web.reference import calendar, calendar_page
 from web.reference import rules as pages_rules
 
 HERE = Path(__file__).resolve().parent
@@ -95,7 +106,9 @@ def create_app(settings: Settings | None = None, *, temporal_client=None) -> Fas
         auth,
         reference,
         calendar,
+        calendar_page,
         cases,
+        case_export,  # before pages_case: /cases/export.xlsx is not a case number
         case_actions,
         pages_auth,
         pages_case,
@@ -108,9 +121,19 @@ def create_app(settings: Settings | None = None, *, temporal_client=None) -> Fas
         admin_mail,
         admin_open311,
         admin_mailbox,
+        admin_tables,
+        admin_table_pages,
+        admin_imports,
+        admin_audit,
+        admin_weights,
         operations,
         pages_operations,
+        pages_map,
         evaluation,
+        evaluation_report,
+        pages_evaluation,
+        evaluation_publication,
+        evaluation_public,
     ):
         app.include_router(module.router)
 

@@ -43,9 +43,12 @@ class CaseFacts:
     extension_pending: bool = False
     has_clock: bool = False
     rated: bool = False  # the reporter has rated the work now reported
+    archived: bool = False  # closed long enough ago that its workflow has ended (ARCHIVE_AFTER)
 
     @classmethod
-    def of(cls, case: Any, *, extension_pending: bool, has_clock: bool) -> CaseFacts:
+    def of(
+        cls, case: Any, *, extension_pending: bool, has_clock: bool, archived: bool = False
+    ) -> CaseFacts:
         """Returns the facts of a case: the workflow's state or the projection's row."""
         return cls(
             status=case.status,
@@ -55,6 +58,7 @@ class CaseFacts:
             extension_pending=extension_pending,
             has_clock=has_clock,
             rated=case.reporter_rating is not None,
+            archived=archived,
         )
 
     @classmethod
@@ -74,6 +78,9 @@ _NOT_MADE_SAFE = Guard(
     lambda f: not f.interim_done,
 )
 _CLOCK = Guard(r.NO_CLOCK, "no clock is running to extend", lambda f: f.has_clock)
+_LIVE = Guard(
+    r.ARCHIVED, "the case is archived: its file is closed for good", lambda f: not f.archived
+)
 _OWNED = Guard(r.NO_DEPARTMENT, "the case has no department to reopen at", lambda f: f.department)
 _NOT_RATED = Guard(
     r.ALREADY_RATED, "the reporter has rated this result already", lambda f: not f.rated
@@ -108,7 +115,7 @@ OVERRIDES = (
         (SUPERVISOR,),
         (p.CLOSED,),
         required=("reason",),
-        guards=(_OWNED,),
+        guards=(_LIVE, _OWNED),
     ),
 )
 

@@ -121,3 +121,12 @@ def test_periods_and_what_they_are_compared_with():
         date_range(date(2026, 3, 2), date(2026, 3, 1))
     with pytest.raises(ValueError):
         date_range(date(2020, 1, 1), date(2026, 1, 1))
+
+
+def test_a_period_out_of_the_calendar_is_refused() -> None:
+    for text in ("0001", "0001-01", "9999-Q4", "1900"):
+        with pytest.raises(ValueError, match="a year from"):
+            parse_period(text)
+    with pytest.raises(ValueError, match="^from: "):
+        date_range(date(1, 1, 1), date(1, 2, 1))
+    assert parse_period("1901").previous().first.year == 1900

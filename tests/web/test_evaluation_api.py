@@ -161,6 +161,9 @@ async def test_who_may_not_and_what_is_refused(app):
         ({"to": "2025-03-01"}, "from"),
         ({"from": "2025-03-02", "to": "2025-03-01"}, "to"),
         ({"period": MONTH, "by": "mood"}, "by"),
+        ({"period": "0001"}, "period"),
+        ({"period": "9999-12"}, "period"),
+        ({"from": "0001-01-01", "to": "0001-01-02"}, "from"),
     ):
         refused = await supervisor.get("/api/evaluation", 422, **params)
         assert refused["field"] == field, (params, refused)

@@ -56,7 +56,8 @@ async def test_discovery_and_services_in_both_formats(web) -> None:
 
     definition = (await http.get(f"{V2}/services/manhole-cover.json")).json()
     (grid,) = definition["attributes"]
-    assert (grid["code"], grid["datatype"], grid["required"]) == ("grid", "singlevaluelist", True)
+    # Not required: lat and long alone place a request in its grid.
+    assert (grid["code"], grid["datatype"], grid["required"]) == ("grid", "singlevaluelist", False)
     assert {"key": "hongqi-01", "name": "红旗社区第01网格"} in grid["values"]
     root = ET.fromstring((await http.get(f"{V2}/services/manhole-cover.xml")).content)
     assert root.tag == "service_definition"
@@ -81,7 +82,7 @@ async def test_each_error_code_in_the_specification_format(web, api_key, fmt) ->
         (400, {k: v for k, v in good.items() if k != "service_code"}, "service_code"),
         (400, {**good, "service_code": "no-such-service"}, "no-such-service"),
         (400, {k: v for k, v in good.items() if k not in ("lat", "long")}, "location"),
-        (400, {k: v for k, v in good.items() if k != "attribute[grid]"}, "grid"),
+        (400, {k: v for k, v in good.items() if k != "attribute[grid]"} | {"lat": "30.5"}, "grid"),
         (400, {**good, "lat": "north"}, "lat"),
     ]
     for status, form, words in cases:

@@ -117,7 +117,11 @@ async def test_a_ruling_states_its_scope_links_its_line_and_is_retracted(live, b
     assert "不写入（仅本案）" in shown and re.search(
         r'name="rule_scope" value="" checked', form.text
     )
-    for words in ("本网格：海澄社区第03网格", "本社区：海澄社区", "本街道（镇）：三灶镇"):
+    for words in (
+        "写入权责清单（范围：网格 海澄社区第03网格 · sanzao-03）",
+        "写入权责清单（范围：社区 海澄社区）",
+        "写入权责清单（范围：街道（镇） 三灶镇）",
+    ):
         assert words in shown, words
     await supervisor.act(number, "arbitrate", {"department": "zj", "rule_scope": "grid"})
     assert (case_row(number).status, case_row(number).department) == ("dispatched", "zj")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -19,7 +18,6 @@ from temporalio.service import RPCError
 
 from core.naming import MAILER_WORKFLOW_ID
 from models import mail_store as store
-from models import reference_store
 from models.db import session_scope, utcnow
 from models.outbox import STATUSES, OutboxMessage
 from models.reference import Department
@@ -88,6 +86,10 @@ def _retry(row_id: int) -> OutboxMessage:
     return row
 
 
+# The departments' page with their heads' addresses is web/admin/tables_pages.py's, and the
+# list of GET /api/admin/departments is web/admin/tables_api.py's.
+
+
 @router.get("/api/admin/outbox", responses=error_responses(403, 422))
 def outbox(
     session: SessionDep,
@@ -137,16 +139,6 @@ def _set_head_email(code: str, email: str | None) -> Department:
         row.head_email = email
         session.add(row)
     return row
-
-
-@router.get("/api/admin/departments", responses=error_responses(403))
-def department_heads(session: SessionDep, user: CurrentUser) -> list[dict]:
-    """Lists departments and streets with their head's address."""
-    require_role(user, "admin")
-    return [
-        {"code": d.code, "name": d.name, "kind": d.kind, "head_email": d.head_email}
-        for d in reference_store.departments(session=session)
-    ]
 
 
 @router.put("/api/admin/departments/{code}/head-email", responses=error_responses(403, 404, 422))
@@ -199,30 +191,3 @@ async def outbox_retry_page(
     await run_in_threadpool(_retry, row_id)
     await wake_mailer(client)
     return pages.redirect(request, request.headers.get("referer") or "/admin/outbox")
-
-
-@router.get("/admin/departments", response_class=HTMLResponse, include_in_schema=False)
-def heads_page(request: Request, session: SessionDep, user: pages.PageUser) -> HTMLResponse:
-    """The department heads' addresses."""
-    _admin(user)
-    rows = reference_store.departments(session=session)
-    return pages.render(
-        request,
-        "admin/departments.html",
-        {"active": "admin-outbox", "rows": rows, "error": request.query_params.get("error")},
-    )
-
-
-@router.post("/admin/departments/{code}", include_in_schema=False, dependencies=CSRF)
-async def heads_page_save(request: Request, code: str, user: pages.PageUser) -> Response:
-    """Saves one head's address from the departments page."""
-    _admin(user)
-    form = await request.form()
-    value = form.get("head_email")
-    try:
-        email = checked_email(value if isinstance(value, str) else None)
-        await run_in_threadpool(_set_head_email, code, email)
-    except Exception as err:  # an invalid address: show it on the page
-        detail = getattr(err, "detail", str(err))
-        return pages.redirect(request, f"/admin/departments?error={quote(detail)}")
-    return pages.redirect(request, "/admin/departments")

@@ -37,7 +37,12 @@ class Reporter(BaseModel):
 class CaseCreate(BaseModel):
     category: str
     description: str = Field(min_length=1, max_length=2000)
-    grid: str
+    grid: str | None = Field(
+        default=None,
+        max_length=32,
+        description="the grid code; without it, the grid whose polygon holds `lat`/`lon`. "
+        "Given with a point, the grid given is kept.",
+    )
     address: str = Field(min_length=1, max_length=200)
     lat: float | None = Field(default=None, ge=-90, le=90)
     lon: float | None = Field(default=None, ge=-180, le=180)
@@ -56,6 +61,10 @@ async def file_case(
     idempotency_key: Annotated[str | None, Header(max_length=MAX_KEY)] = None,
 ) -> CasePublic:
     """Files a new case (status new); coordinators, inspectors and supervisors.
+
+    The case's grid is `grid`, or, without one, the grid whose polygon holds `lat`/`lon` (422
+    naming `lat` when none does). When both are given the grid given is kept, even if the point
+    lies elsewhere: whoever files the case chose it, and a phone's position can be off.
 
     With an `Idempotency-Key` header sent before by the same user within 24 h: the case filed
     then, with status 200, and no second case.

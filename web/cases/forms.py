@@ -5,12 +5,14 @@ web/cases/actions.perform (the workflow)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 from starlette.datastructures import FormData, UploadFile
 
+from core.payloads import CLOSED
 from core.refusals import HTTP_STATUS, MISSING_FIELD, Refusal
 from models.case import Case
 from models.user import User
@@ -21,6 +23,7 @@ from web.kit.errors import ApiError
 from web.kit.i18n import label, translate
 from web.kit.refusals import refusal_words, role_names
 from workflows.case_actions import CASE_ACTIONS, CaseFacts, override_options, refusal
+from workflows.case_core import ARCHIVE_AFTER
 from workflows.catalogue import role_refusal
 
 # The order actions are offered in; "register-dispatch" is the two-in-one of the console.
@@ -73,7 +76,12 @@ def facts_of(row: Case) -> CaseFacts:
     """Returns what the action catalogue looks at, as the case row shows it."""
     # The projection keeps a running clock's yellow point, and the pending extension asked for.
     pending, clock = row.extension_pending is not None, row.yellow_at is not None
-    return CaseFacts.of(row, extension_pending=pending, has_clock=clock)
+    archived = (
+        row.status == CLOSED
+        and row.closed_at is not None
+        and (row.closed_at + ARCHIVE_AFTER <= datetime.now(UTC))
+    )
+    return CaseFacts.of(row, extension_pending=pending, has_clock=clock, archived=archived)
 
 
 def override_choices(row: Case) -> list[str]:
@@ -87,7 +95,8 @@ def why_not(user: User, row: Case, action: str) -> ApiError | None:
         return why_not(user, row, "register") or _as_api(role_refusal(DISPATCH, user.role))
     facts = facts_of(row)
     # An override is offered when one of its options is open; the first says why not otherwise.
-    option = (*override_options(facts), "close")[0] if action == "override" else None
+    fallback = "reopen" if facts.status == CLOSED else "close"
+    option = (*override_options(facts), fallback)[0] if action == "override" else None
     return _as_api(refusal(action, actor_of(user), facts, option))
 
 

@@ -16,7 +16,7 @@ from models.case_query import bounce_history, rework_history
 from models.case_store import timeline
 from models.db import get_engine
 from models.operation_cases import case_origin
-from models.routing import route
+from models.routing import Basis, basis, route
 from models.user import User
 from web.cases.forms import (
     PAGE_ACTIONS,
@@ -99,15 +99,18 @@ def form_contexts(session: Session, row: Case, actions: list[str]) -> dict[str, 
     if row.bounces and any(a in WITH_BOUNCES for a in actions):
         bounces = bounce_history(session=session, numbers=[row.number])[row.number]
     routed = ""
+    why: Basis | None = None
     if any(a in ROUTED for a in actions):
         rule = route(session=session, category=row.category, grid=row.grid)
-        routed = rule.department if rule else ""
-    out = {}
+        routed, why = (rule.department, basis(rule)) if rule else ("", None)
+    out: dict[str, dict[str, Any]] = {}
     for action in actions:
         shown = bounces if action in WITH_BOUNCES else []
         out[action] = {
             "suggestion": suggestion(shown, routed) if action in ROUTED else "",
             "route_dept": routed if action in ROUTED else "",
+            # Which line of the list names route_dept, shown beside the suggestion.
+            "route_basis": why if action in ROUTED else None,
             "bounces": shown,
             "overrides": override_choices(row) if action == "override" else [],
         }

@@ -17,6 +17,7 @@ from models.case_public import CasePublic
 from models.case_query import bounced_by
 from models.case_store import get_case, next_number, timeline
 from models.db import get_engine, session_scope
+from models.geo import grid_of
 from models.idempotency import claim
 from models.reference import Category, Department, Grid
 from models.user import User
@@ -93,9 +94,9 @@ def _prepare_case(body: dict[str, Any], user: User) -> p.CaseInput:
         category = session.get(Category, body["category"])
         if category is None:
             raise invalid("category", f"unknown category {body['category']}")
-        grid = session.get(Grid, body["grid"])
-        if grid is None:
-            raise invalid("grid", f"unknown grid {body['grid']}")
+        if not category.active:
+            raise invalid("category", f"category {category.code} is retired")
+        grid = _grid_of_case(session, body)
         number = next_number(session=session)
     reporter = body.get("reporter") or {}
     return p.CaseInput(
@@ -116,6 +117,29 @@ def _prepare_case(body: dict[str, Any], user: User) -> p.CaseInput:
         reporter_email=reporter.get("email"),
         media_url=body.get("media_url"),
     )
+
+
+def _grid_of_case(session: Session, body: dict[str, Any]) -> Grid:
+    """Returns the grid named in `body`, else the one whose polygon holds its lat/lon: a grid
+    given with a point is kept, wherever the point lies (the filer chose it)."""
+    lat, lon = body.get("lat"), body.get("lon")
+    if (lat is None) != (lon is None):
+        missing = "lon" if lon is None else "lat"
+        raise invalid(missing, "a point needs both lat and lon")
+    if body.get("grid"):
+        grid = session.get(Grid, body["grid"])
+        if grid is None:
+            raise invalid("grid", f"unknown grid {body['grid']}")
+        if not grid.active:
+            raise invalid("grid", f"grid {grid.code} is retired")
+        return grid
+    if lat is None or lon is None:
+        raise invalid("grid", "give the grid, or lat and lon of the place")
+    placed = grid_of(session=session, lat=lat, lon=lon)
+    found = session.get(Grid, placed.grid) if placed else None
+    if found is None:
+        raise invalid("lat", f"no grid holds the point lat {lat}, lon {lon}")
+    return found
 
 
 async def create_case(

@@ -22,7 +22,7 @@ from web.cases.service import CHANNELS, create_case
 from web.kit.csrf import verify_csrf
 from web.kit.deps import SessionDep, TemporalDep
 from web.kit.errors import ApiError
-from web.kit.i18n import lang_of
+from web.kit.i18n import lang_of, translate
 from web.kit.pages import (
     PageUser,
     is_htmx,
@@ -31,6 +31,7 @@ from web.kit.pages import (
     render,
     require_role,
 )
+from web.map.pages import map_config, map_page_headers
 
 router = APIRouter(tags=["pages"], include_in_schema=False, dependencies=[Depends(verify_csrf)])
 
@@ -52,6 +53,8 @@ INTAKE_FIELDS = (
     "channel",
     "reporter_name",
     "reporter_phone",
+    "lat",
+    "lon",
 )
 
 
@@ -96,7 +99,10 @@ def coordinator_console(request: Request, session: SessionDep, user: PageUser) -
 
 
 def _intake_context(
-    values: dict[str, str], error: str | None = None, error_field: str | None = None
+    request: Request,
+    values: dict[str, str],
+    error: str | None = None,
+    error_field: str | None = None,
 ) -> dict:
     return {
         "active": "intake",
@@ -105,6 +111,7 @@ def _intake_context(
         "error": error,
         "error_field": error_field,
         "channels": CHANNELS,
+        "map": map_config(request),
     }
 
 
@@ -112,12 +119,14 @@ def _intake_context(
 def intake_form(request: Request, user: PageUser) -> HTMLResponse:
     """Shows the form for a case taken on the phone (电话受理)."""
     require_role(user, *FILER_ROLES)
-    return page_or_fragment(
+    response = page_or_fragment(
         request,
         "coordinator/intake.html",
         "coordinator/_intake_form.html",
-        _intake_context({"channel": "hotline"}),
+        _intake_context(request, {"channel": "hotline"}),
     )
+    response.headers.update(map_page_headers(request))  # the place picker's tiles, if any
+    return response
 
 
 @router.post("/coordinator/intake")
@@ -134,8 +143,13 @@ async def intake_submit(request: Request, user: PageUser, client: TemporalDep) -
         "name": values["reporter_name"] or None,
         "phone": values["reporter_phone"] or None,
     }
+    if values["lat"] and values["lon"]:  # the place picked on the map
+        body |= {"lat": values["lat"], "lon": values["lon"]}
+    elif not values["grid"]:
+        message = translate(lang, "map.intake.need_place")
+        return await run_in_threadpool(_again, request, values, message, "grid")
     try:
-        CaseCreate.model_validate(body)
+        body = CaseCreate.model_validate(body).model_dump()
     except ValidationError as err:
         message, name = validation_message(lang, "intake", err)
         return await run_in_threadpool(_again, request, values, message, name)
@@ -145,6 +159,8 @@ async def intake_submit(request: Request, user: PageUser, client: TemporalDep) -
         number, _ = await create_case(client, body=body, user=user, idempotency_key=key)
     except ApiError as err:
         message, named = refusal_message(lang, "intake", err)
+        if named == "lat" and not values["grid"]:
+            message, named = translate(lang, "map.intake.outside"), "grid"
         return await run_in_threadpool(_again, request, values, message, named)
     return redirect(request, f"/cases/{number}?filed=1")
 
@@ -154,4 +170,4 @@ def _again(
 ) -> HTMLResponse:
     # Run in a worker thread: the form's category and grid lists read the reference data.
     template = "coordinator/_intake_form.html" if is_htmx(request) else "coordinator/intake.html"
-    return render(request, template, _intake_context(values, message, field))
+    return render(request, template, _intake_context(request, values, message, field))

@@ -15,12 +15,14 @@ from models.case_public import CasePublic
 from models.db import get_engine
 from models.evaluation import cases_behind
 from models.evaluation_public import Evaluation, EvaluationCases
+from models.evaluation_settings import weights
 from models.reference_store import department_names
 from web.evaluation.definitions import Definitions, definitions
-from web.evaluation.service import LIAISON, check_reader, period_of, read_evaluation
+from web.evaluation.service import LIAISON, check_reader, period_of, read_evaluation, units
+from web.evaluation.trend import LONGEST_TREND, Trend, months_ending, trend, trend_end
 from web.kit import temporal
 from web.kit.deps import CurrentUser
-from web.kit.errors import error_responses, forbidden
+from web.kit.errors import error_responses, forbidden, invalid
 
 router = APIRouter(prefix="/api/evaluation", tags=["evaluation"])
 
@@ -104,6 +106,50 @@ async def get_cases_behind(
             page_size=page_size,
             figure=figure,
             count=count,
+        )
+
+    return await run_in_threadpool(read)
+
+
+@router.get("/trend", response_model=Trend, responses=error_responses(403, 422))
+async def get_trend(
+    user: CurrentUser,
+    by: By = "department",
+    key: Annotated[str | None, Query(max_length=32, description="the unit; none: totals")] = None,
+    months: Annotated[int, Query(ge=1, le=LONGEST_TREND, description="how many months")] = 12,
+    end: Annotated[
+        str | None, Query(max_length=16, description="the last month, 2026-12; this month")
+    ] = None,
+) -> Trend:
+    """Returns one unit's counts, rates and score month by month (without `key`: the totals),
+    oldest first, ending with `end`. A liaison gets its own department's only (by=department,
+    key=its department): the totals hold every other department's counts."""
+    check_reader(user)
+    if user.role == LIAISON and (by != "department" or key != user.department):
+        raise forbidden("a liaison sees the trend of its own department only")
+    now = await _now()
+    try:
+        last = trend_end(end) if end is not None else period_of(None, None, None, now)
+        months_ending(last, months)  # reaches no further back than the calendar
+    except ValueError as err:
+        raise invalid("end", str(err)) from None
+
+    def read() -> Trend:
+        with Session(get_engine()) as session:
+            named = units(session, by)
+            if key is not None and key not in named:
+                raise invalid("key", f"{key!r} is not a unit of {by}")
+            chosen = weights(session=session)
+            found = trend(
+                session=session, by=by, key=key, end=last, months=months, now=now, weights=chosen
+            )
+        return Trend(
+            by=by,
+            key=key,
+            name=named[key] if key is not None else None,
+            end=last.label,
+            weights=chosen,
+            months=found,
         )
 
     return await run_in_threadpool(read)

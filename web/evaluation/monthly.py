@@ -2,7 +2,7 @@
 every dimension's evaluation of one month, read in one session.
 
 While a month has no publication the figures are read live; once published, the report shows
-what was published (see models/publication.py once it exists).
+what was published: the latest version's snapshot (models/publication.py), as it was mailed.
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from core.evaluation_periods import Period
+from core.evaluation_periods import MONTH, Period
+from models import publication as published
 from models.db import get_engine
 from models.evaluation import DIMENSIONS, evaluate
 from models.evaluation_public import Evaluation
@@ -50,7 +51,36 @@ def live_figures(period: Period, now: datetime, dims: tuple[str, ...] = DIMENSIO
     return MonthFigures(period=period, by=found)
 
 
-def month_figures(period: Period, now: datetime, dims: tuple[str, ...] = DIMENSIONS) -> MonthFigures:
-    """Returns the figures the report shows: the published ones if the month is published, else
-    the live ones."""
-    return live_figures(period, now, dims)
+def month_figures(
+    period: Period, now: datetime, dims: tuple[str, ...] = DIMENSIONS
+) -> MonthFigures:
+    """Returns the figures the report shows: the published ones if the month is published (its
+    latest version), else the live ones."""
+    if period.kind != MONTH:
+        return live_figures(period, now, dims)
+    with Session(get_engine()) as session:
+        row = published.latest(session=session, month=period.label)
+        if row is None:
+            return live_figures(period, now, dims)
+        found = published.evaluations(row, dims)
+        if "channel" in found:  # stored by code: channel names are words, named here
+            found["channel"] = _named(found["channel"], units(session, "channel"))
+    missing = tuple(by for by in dims if by not in found)
+    if missing:  # a dimension the snapshot lacks (none today): as it stands now
+        found |= live_figures(period, now, missing).by
+    return MonthFigures(
+        period=period,
+        by={by: found[by] for by in dims},
+        published=True,
+        published_at=row.published_at,
+        version=row.version,
+        extra={"trigger": row.trigger, "published_by": row.published_by, "reason": row.reason},
+    )
+
+
+def _named(evaluation: Evaluation, names: dict[str, str]) -> Evaluation:
+    """Returns the channel rows named, in the order the live figures list them."""
+    order = {key: i for i, key in enumerate(names)}
+    rows = sorted(evaluation.rows, key=lambda row: order.get(row.key, len(order)))
+    named = [row.model_copy(update={"name": names.get(row.key, row.name)}) for row in rows]
+    return evaluation.model_copy(update={"rows": named})

@@ -12,11 +12,11 @@ from models.db import get_engine
 from models.evaluation import evaluate
 from models.evaluation_public import Evaluation, EvaluationRow
 from models.evaluation_settings import weights
+from models.evaluation_units import units as reference_units
 from models.user import User
 from web.cases.service import CHANNELS
 from web.kit.errors import forbidden, invalid
 from web.kit.i18n import translate
-from web.kit.names import Reference
 
 # Who reads the evaluation whole; a liaison reads its own unit's line and everyone's rank.
 READERS = ("supervisor", "coordinator", "admin")
@@ -39,21 +39,15 @@ def period_of(period: str | None, first: date | None, last: date | None, now: da
     try:
         return date_range(first, last)
     except ValueError as err:
-        raise invalid("to", str(err).removeprefix("to: ")) from None
+        field, _, message = str(err).partition(": ")
+        raise invalid(field, message) from None
 
 
 def units(session: Session, by: str) -> dict[str, str]:
     """Returns the units of a dimension, code -> name, in the order the tables show them."""
     if by == "channel":
         return {c: translate("zh", f"channel.{c}") for c in CHANNELS}
-    ref = Reference.load(session)
-    if by == "department":
-        return dict(ref.dept)
-    if by == "street":
-        return {d.code: d.name for d in ref.departments if d.kind == "street"}
-    if by == "community":
-        return dict(sorted(ref.communities.items()))
-    return dict(ref.grid if by == "grid" else ref.category)
+    return reference_units(session, by)
 
 
 def check_reader(user: User) -> None:

@@ -6,12 +6,17 @@ from typing import Any
 
 from starlette.requests import Request
 
+from web.admin.tables_words import TABLES_STRINGS
+from web.admin.weights_words import WEIGHTS_STRINGS
 from web.cases.timeline_words import CASE_TIMELINE_STRINGS
 from web.evaluation.publication_words import PUBLICATION_STRINGS
 from web.evaluation.report_words import REPORT_STRINGS
 from web.evaluation.words import EVALUATION_STRINGS
+from web.map.words import MAP_STRINGS
 from web.operations.timeline_words import OPERATION_TIMELINE_STRINGS
 from web.operations.words import OPERATION_STRINGS
+from web.reference.calendar_words import CALENDAR_STRINGS
+from web.reference.routing_words import ROUTING_STRINGS
 from web.reference.rule_words import RULE_STRINGS
 
 LANGS = ("zh", "en")
@@ -391,6 +396,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "您已对本次办理结果作出评价，每次结果只能评价一次。",
         "You have rated this result already; each result is rated once.",
     ),
+    "refuse.archived": (
+        "案件已归档（结案满30天），不能再重新打开；如问题再次出现，请作为新案件受理。",
+        "The case is archived (closed over 30 days ago) and cannot be reopened; file a new case.",
+    ),
     "refuse.queued": (
         "处理服务暂未响应（可能正在重启），操作已排队，恢复后会自动执行；请稍后刷新查看，勿重复提交。",
         "The service has not taken the action yet (it may be restarting); it is queued and will "
@@ -493,6 +502,11 @@ CATALOGUE.update(RULE_STRINGS)
 CATALOGUE.update(EVALUATION_STRINGS)
 CATALOGUE.update(REPORT_STRINGS)
 CATALOGUE.update(PUBLICATION_STRINGS)
+CATALOGUE.update(WEIGHTS_STRINGS)
+CATALOGUE.update(TABLES_STRINGS)
+CATALOGUE.update(MAP_STRINGS)
+CATALOGUE.update(CALENDAR_STRINGS)
+CATALOGUE.update(ROUTING_STRINGS)
 
 
 def lang_of(request: Request | None) -> str:

@@ -19,7 +19,8 @@ from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from core.config import load_settings
-from core.refusals import HTTP_STATUS, WRONG_STATE
+from core.payloads import CLOSED
+from core.refusals import ARCHIVED, HTTP_STATUS, WRONG_STATE
 from web.kit.errors import ApiError
 
 
@@ -36,10 +37,11 @@ def refusal_to_http(err: Exception, *, current_status: str | None = None) -> Api
         RPCStatusCode.FAILED_PRECONDITION,
     ):
         # The workflow has ended: a voided or archived case takes no more actions.
+        closed = current_status in (None, CLOSED)
         return ApiError(
             409,
-            f"the case is {current_status or 'archived'} and takes no actions",
-            code=WRONG_STATE,
+            f"the case is {'archived' if closed else current_status} and takes no actions",
+            code=ARCHIVED if closed else WRONG_STATE,
             status=current_status,
         )
     if isinstance(err, RPCError):

@@ -4,7 +4,8 @@ Every endpoint answers in JSON or XML by its suffix (`requests.json`, `requests.
 use the specification's list of {code, description} with 400, 403 or 404. Filing needs an API
 key (admin: /admin/open311) and creates a case with channel `open311` as the key's service
 account. A case's grid comes from `attribute[grid]` (see the service definition) or from an
-`address_id` that is a grid code.
+`address_id` that is a grid code; without either, from `lat` and `long` (the grid whose polygon
+holds the point). A grid named is kept even when the point lies elsewhere.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from core.workcal import TZ
 from models import open311_query, reference_store
 from models.case import Case
 from models.db import get_engine, session_scope, utcnow
+from models.geo import grid_of
 from models.open311 import key_user
 from models.reference import Category, Grid
 from models.user import User
@@ -108,7 +110,7 @@ async def services(fmt: str) -> Response:
 
 def _categories() -> list[Category]:
     with Session(get_engine()) as session:
-        return reference_store.categories(session=session)
+        return [c for c in reference_store.categories(session=session) if c.active]
 
 
 def _grids_of(service_code: str) -> list[Grid]:
@@ -127,8 +129,9 @@ async def service_definition(service_code: str, fmt: str) -> Response:
         "variable": True,
         "code": "grid",
         "datatype": "singlevaluelist",
-        "required": True,
-        "datatype_description": "单元网格编码 unit grid code",
+        "required": False,
+        "datatype_description": "单元网格编码 unit grid code (without it, lat and long place "
+        "the request in the grid that holds them)",
         "order": 1,
         "description": "问题所在的单元网格 Unit grid of the problem",
         "values": [{"key": g.code, "name": g.name} for g in grids],
@@ -250,23 +253,17 @@ def _case_body(fields: dict[str, str]) -> dict[str, Any]:
         raise Open311Error(
             400, "a location is required: lat and long, address_string or address_id"
         )
-    with Session(get_engine()) as session:
-        category = session.get(Category, code)
-        if category is None:
-            raise Open311Error(400, f"service_code {code} not found")
-        grid = session.get(Grid, fields.get("attribute[grid]") or address_id or "")
-        if grid is None:
-            raise Open311Error(
-                400,
-                "attribute[grid] is required: a unit grid code from "
-                f"services/{code}.json (or send it as address_id)",
-            )
     try:
         position = (float(lat), float(lon)) if lat and lon else (None, None)
     except ValueError:
         raise Open311Error(400, "lat and long must be numbers") from None
     if position[0] is not None and not (-90 <= position[0] <= 90 and -180 <= position[1] <= 180):
         raise Open311Error(400, "lat or long out of range")
+    with Session(get_engine()) as session:
+        category = session.get(Category, code)
+        if category is None or not category.active:
+            raise Open311Error(400, f"service_code {code} not found")
+        grid = _grid(session, fields.get("attribute[grid]") or address_id, position, code)
     description = fields.get("description", "").strip() or category.name
     if len(description) > MAX_DESCRIPTION:
         raise Open311Error(400, f"description longer than {MAX_DESCRIPTION} characters")
@@ -289,6 +286,30 @@ def _case_body(fields: dict[str, str]) -> dict[str, Any]:
             "email": fields.get("email") or None,
         },
     }
+
+
+def _grid(
+    session: Session, code: str | None, position: tuple[float | None, float | None], service: str
+) -> Grid:
+    """Returns the grid named, else the one whose polygon holds lat/long; a grid named is kept
+    wherever the point lies."""
+    lat, lon = position
+    if not code and lat is not None and lon is not None:
+        placed = grid_of(session=session, lat=lat, lon=lon)
+        found = session.get(Grid, placed.grid) if placed else None
+        if found is None:
+            raise Open311Error(
+                400, f"lat and long ({lat}, {lon}) lie in no unit grid: send attribute[grid]"
+            )
+        return found
+    grid = session.get(Grid, code or "")
+    if grid is None:
+        raise Open311Error(
+            400,
+            "attribute[grid] is required without lat and long: a unit grid code from "
+            f"services/{service}.json (or send it as address_id)",
+        )
+    return grid
 
 
 @router.post("/requests.{fmt}", summary="File a service request (needs api_key)")

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from dataclasses import asdict
+from typing import Any
+
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
+from sqlmodel import Session
 
 from models import reference_store as store
-from models.reference import Category, Department, Grid
-from models.routing import route
+from models.geo import grid_of
+from models.reference import Category, Community, Department, Grid, Rule
+from models.routing import basis, route
 from web.kit.deps import CurrentUser, SessionDep
-from web.kit.errors import error_responses, invalid
+from web.kit.errors import ApiError, error_responses, invalid
 
 router = APIRouter(prefix="/api", tags=["reference"])
 
@@ -30,6 +35,20 @@ class GridOut(BaseModel):
     street: str
     community: str
     community_name: str | None = None
+    geometry: dict[str, Any] | None = Field(
+        default=None, description="GeoJSON Polygon or MultiPolygon in WGS84, when the grid has one"
+    )
+
+
+class LocateOut(BaseModel):
+    """The grid whose polygon holds a point, with its street and community."""
+
+    grid: str
+    street: str
+    community: str
+    grid_name: str | None = None
+    street_name: str | None = None
+    community_name: str | None = None
 
 
 class TimeLimit(BaseModel):
@@ -48,12 +67,24 @@ class CategoryOut(BaseModel):
     time_limit: TimeLimit
 
 
+class RoutingBasis(BaseModel):
+    """Which line of the responsibility list the answer used (the most specific in force)."""
+
+    rule_id: int = Field(description="the line's id: GET /rules/{rule_id} shows it")
+    scope: str = Field(description="`city`, `street`, `community` or `grid`")
+    area: str | None = Field(description="the street, community or grid code; null for the city")
+    area_name: str | None = None
+    source: str = Field(description="`admin`, `import` or `arbitration` (of `case`)")
+    case: str | None = Field(default=None, description="the arbitrated case, for a ruling")
+
+
 class RoutingOut(BaseModel):
-    """What the responsibility list (权责清单) says for a category in a grid."""
+    """What the responsibility list (权责清单) says for a category in a grid, and why."""
 
     department: str
     department_name: str | None = None
     rule: str | None = Field(default=None, description="`list`, or `ruling:<case number>`")
+    basis: RoutingBasis | None = None
 
 
 @router.get("/departments", response_model=list[DepartmentOut])
@@ -75,9 +106,42 @@ def grids(session: SessionDep, _user: CurrentUser) -> list[GridOut]:
             street=g.street,
             community=g.community,
             community_name=names.get(g.community),
+            geometry=g.geometry,
         )
-        for g in store.grids(session=session)
+        for g in store.grids(session=session, geometry=True)
     ]
+
+
+def where_is(session: Session, *, lat: float, lon: float) -> LocateOut | None:
+    """Returns the grid that holds a point, with its street's and community's names."""
+    placed = grid_of(session=session, lat=lat, lon=lon)
+    if placed is None:
+        return None
+    grid = session.get(Grid, placed.grid)
+    street = session.get(Department, placed.street)
+    community = session.get(Community, placed.community)
+    return LocateOut(
+        grid=placed.grid,
+        street=placed.street,
+        community=placed.community,
+        grid_name=grid.name if grid else None,
+        street_name=street.name if street else None,
+        community_name=community.name if community else None,
+    )
+
+
+@router.get("/locate", response_model=LocateOut, responses=error_responses(404, 422))
+def locate(
+    session: SessionDep,
+    _user: CurrentUser,
+    lat: float = Query(ge=-90, le=90, description="latitude, WGS84 degrees"),
+    lon: float = Query(ge=-180, le=180, description="longitude, WGS84 degrees"),
+) -> LocateOut:
+    """Tells which grid holds a point (its polygon, boundary included); 404 if none does."""
+    found = where_is(session, lat=lat, lon=lon)
+    if found is None:
+        raise ApiError(404, f"no grid holds the point lat {lat}, lon {lon}", code="not_found")
+    return found
 
 
 @router.get("/categories", response_model=list[CategoryOut])
@@ -98,5 +162,21 @@ def routing(session: SessionDep, _user: CurrentUser, category: str, grid: str) -
         raise invalid("category", f"the responsibility list names no department for {category}")
     dept = session.get(Department, rule.department)
     return RoutingOut(
-        department=rule.department, department_name=dept.name if dept else None, rule=rule.source
+        department=rule.department,
+        department_name=dept.name if dept else None,
+        rule=rule.source,
+        basis=explained(session, rule),
     )
+
+
+def explained(session: Session, rule: Rule) -> RoutingBasis:
+    """Returns a line's basis for an answer, its area named."""
+    why = basis(rule)
+    area_name = None
+    if why.scope == "grid" and why.area:
+        area_name = getattr(session.get(Grid, why.area), "name", None)
+    elif why.scope == "community" and why.area:
+        area_name = getattr(session.get(Community, why.area), "name", None)
+    elif why.area:
+        area_name = getattr(session.get(Department, why.area), "name", None)
+    return RoutingBasis(**asdict(why), area_name=area_name)

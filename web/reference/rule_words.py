@@ -9,9 +9,6 @@ from __future__ import annotations
 RULE_STRINGS: dict[str, tuple[str, str]] = {
     # -- the arbitration form ----------------------------------------------------------------
     "rule.scope.none": ("不写入（仅本案）", "Do not write it (this case only)"),
-    "rule.scope.this.grid": ("本网格：{area}", "This grid: {area}"),
-    "rule.scope.this.community": ("本社区：{area}", "This community: {area}"),
-    "rule.scope.this.street": ("本街道（镇）：{area}", "This street (town): {area}"),
     "rule.scope.hint": (
         "写入后，该范围内今后的“{category}”案件都按此裁决派遣；写入的条目可在案件处理经过中查看和撤销。",
         "Once written, later “{category}” cases in that area are dispatched by this ruling; the "
