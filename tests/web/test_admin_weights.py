@@ -124,7 +124,7 @@ async def test_the_page_sets_the_weights_and_shows_who_changed_them(web, browser
     assert (await anonymous.get(PAGE)).status_code == 303  # to /login
     await anonymous.close()
     admin = await browser_of(web.app, "admin")
-    assert PAGE in (await admin.get("/cases")).text  # the nav link
+    assert PAGE in (await admin.get("/admin/tables")).text  # linked from the admin index
     page = await admin.get(PAGE)
     assert page.status_code == 200
     shown = text(page.text)

@@ -23,7 +23,6 @@ from web.kit.deps import SessionDep
 from web.kit.i18n import label, lang_of, translate
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
-pages.add_nav_link("admin-audit", "/admin/audit", "nav.audit", ("admin",))
 PAGE_SIZE = 50
 SPECS: dict[str, TableSpec] = {}
 for _spec in TABLES.values():
@@ -113,7 +112,7 @@ def audit_page(
         for u in session.exec(select(User).where(col(User.username).in_(actors)))
     }
     context = {
-        "active": "admin-audit",
+        "active": "admin-tables",
         "entries": [entry_view(e, lang, names, people) for e in rows],
         "subjects": [(s, label(lang, "audit.subject", s)) for s in subjects(session=session)],
         "subject": subject,

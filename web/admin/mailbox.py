@@ -27,8 +27,6 @@ router = APIRouter(tags=["admin: mail"])
 NAME = re.compile(r"^[\w-]+\.eml$")
 SHOWN = 200
 
-pages.add_nav_link("mailbox", "/admin/mailbox", "nav.mailbox", ("admin",))
-
 
 def mailbox_dir() -> Path:
     """Returns where the development SMTP server keeps its messages."""
@@ -105,7 +103,11 @@ def mailbox_page(request: Request) -> HTMLResponse:
     return pages.render(
         request,
         "admin/mailbox.html",
-        {"active": "mailbox", "messages": [_local(m) for m in messages()], "folder": mailbox_dir()},
+        {
+            "active": "admin-tables",
+            "messages": [_local(m) for m in messages()],
+            "folder": mailbox_dir(),
+        },
     )
 
 
@@ -125,7 +127,9 @@ def mailbox_message_page(request: Request, name: str) -> HTMLResponse:
     if not NAME.match(name) or not (mailbox_dir() / name).is_file():
         raise pages.PageError(404, "error.404")
     return pages.render(
-        request, "admin/mailbox_message.html", {"active": "mailbox", "m": _local(message(name))}
+        request,
+        "admin/mailbox_message.html",
+        {"active": "admin-tables", "m": _local(message(name))},
     )
 
 

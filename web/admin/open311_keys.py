@@ -17,8 +17,6 @@ from web.kit.errors import error_responses, invalid, not_found
 router = APIRouter(tags=["admin: open311"])
 CSRF = [Depends(verify_csrf)]
 
-pages.add_nav_link("admin-open311", "/admin/open311", "nav.open311", ("admin",))
-
 
 class KeyBody(BaseModel):
     name: str = Field(min_length=1, max_length=64)
@@ -66,7 +64,7 @@ def _page(request: Request, session: SessionDep, created: dict | None) -> HTMLRe
     return pages.render(
         request,
         "admin/open311.html",
-        {"active": "admin-open311", "keys": list_keys(session=session), "created": created},
+        {"active": "admin-tables", "keys": list_keys(session=session), "created": created},
     )
 
 

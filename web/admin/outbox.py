@@ -32,8 +32,6 @@ router = APIRouter(tags=["admin: mail"])
 CSRF = [Depends(verify_csrf)]
 EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 
-pages.add_nav_link("admin-outbox", "/admin/outbox", "nav.outbox", ("admin",))
-
 
 class EmailBody(BaseModel):
     email: str | None = Field(default=None, max_length=254)
@@ -171,7 +169,7 @@ def outbox_page(
         request,
         "admin/outbox.html",
         {
-            "active": "admin-outbox",
+            "active": "admin-tables",
             "rows": rows,
             "total": total,
             "page": page,

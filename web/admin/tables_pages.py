@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import func
 from sqlmodel import Session, select
 from starlette.concurrency import run_in_threadpool
@@ -57,6 +57,15 @@ register_url_convertor("admin_table", TableName())
 router = APIRouter(tags=["pages"], include_in_schema=False, dependencies=[Depends(verify_csrf)])
 pages.add_nav_link("admin-tables", "/admin/tables", "nav.admin_tables", ("admin",))
 T = "/admin/{table:admin_table}"
+# The other administration pages, reached from the index (one entry in the navigation).
+_SETTINGS = (
+    ("/admin/calendar", "nav.calendar", "admin.settings.calendar"),
+    ("/admin/evaluation/weights", "nav.weights", "admin.settings.weights"),
+    ("/admin/audit", "nav.audit", "admin.settings.audit"),
+    ("/admin/outbox", "nav.outbox", "admin.settings.outbox"),
+    ("/admin/open311", "nav.open311", "admin.settings.open311"),
+    ("/admin/mailbox", "nav.mailbox", "admin.settings.mailbox"),
+)
 
 
 def admin_only(user: User) -> Actor:
@@ -79,7 +88,15 @@ def index(request: Request, session: SessionDep, user: pages.PageUser) -> HTMLRe
     """Every administration table with how many rows it holds."""
     admin_only(user)
     cards = [(spec, _counts(session, spec)) for spec in TABLES.values()]
-    return pages.render(request, "admin/tables.html", {"active": "admin-tables", "cards": cards})
+    context = {"active": "admin-tables", "cards": cards, "settings": _SETTINGS}
+    return pages.render(request, "admin/tables.html", context)
+
+
+@router.get("/admin", include_in_schema=False)
+def admin_home(user: pages.PageUser) -> RedirectResponse:
+    """The administration's front page is the index of its tables and settings."""
+    admin_only(user)
+    return RedirectResponse("/admin/tables", status_code=303)
 
 
 @router.get(T, response_class=HTMLResponse)

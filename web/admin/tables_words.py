@@ -4,7 +4,23 @@ first; merged into web/kit/i18n.CATALOGUE. Field and table labels are the TableS
 from __future__ import annotations
 
 TABLES_STRINGS: dict[str, tuple[str, str]] = {
-    "nav.admin_tables": ("基础数据", "Setup data"),
+    "nav.admin_tables": ("系统管理", "Administration"),
+    "admin.settings": ("其他设置", "Other settings"),
+    "admin.settings.calendar": (
+        "节假日与调休，发布下一年",
+        "Holidays and make-up days; publish next year",
+    ),
+    "admin.settings.weights": ("综合评价各项指标的权重", "The weights of the evaluation score"),
+    "admin.settings.audit": (
+        "每一项管理变更：谁、何时、改前、改后",
+        "Every change: who, when, before, after",
+    ),
+    "admin.settings.outbox": ("待发、失败与已发出的邮件", "Mail pending, failed and sent"),
+    "admin.settings.open311": ("Open311 接入密钥", "API keys for Open311 apps"),
+    "admin.settings.mailbox": (
+        "演示环境本地邮件服务器收到的邮件",
+        "Mail the local dev SMTP server caught",
+    ),
     "nav.audit": ("审计日志", "Audit log"),
     # -- the index and the lists ----------------------------------------------------------------
     "admin.title": ("基础数据与用户", "Setup data and users"),

@@ -35,8 +35,6 @@ REASON_MAX = 500
 # The page lists the default five first, then the rates that may be weighted too.
 ORDER = [*DEFAULT_WEIGHTS, *(name for name in RATES if name not in DEFAULT_WEIGHTS)]
 
-pages.add_nav_link("admin-weights", PAGE, "nav.weights", ("admin",))
-
 
 class WeightsBody(BaseModel):
     """New weights: every rate that weighs (a rate left out weighs 0), and why."""
@@ -185,7 +183,7 @@ def _page(
         request,
         "admin/weights.html",
         {
-            "active": "admin-weights",
+            "active": "admin-tables",
             "rows": _rows(lang, values, errors or {}),
             "total": None if errors and len(numbers) < len(values) else sum(numbers),
             "errors": errors or {},

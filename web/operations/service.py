@@ -78,12 +78,14 @@ def check_area(session: Session, codes: list[str]) -> list[str]:
 
 
 def check_departments(session: Session, lead: str, cooperating: list[str]) -> None:
-    """Refuses with 422 a lead or cooperating department that does not exist."""
-    if session.get(Department, lead) is None:
-        raise invalid("lead", f"unknown department {lead}")
-    for code in cooperating:
-        if session.get(Department, code) is None:
-            raise invalid("cooperating", f"unknown department {code}")
+    """Refuses with 422 a lead or cooperating department that does not exist or is retired."""
+    for field, codes in (("lead", [lead]), ("cooperating", cooperating)):
+        for code in codes:
+            found = session.get(Department, code)
+            if found is None:
+                raise invalid(field, f"unknown department {code}")
+            if not found.active:
+                raise invalid(field, f"department {code} is retired and takes no new work")
 
 
 def session_windows(

@@ -47,7 +47,7 @@ FIRST_YEAR, LAST_YEAR = 1900, 2200
 KINDS = ("holiday", "workday")
 DONE = ("published", "unchanged", "added", "removed")
 
-pages.add_nav_link("calendar", PAGE, "nav.calendar", READERS)
+pages.add_nav_link("calendar", PAGE, "nav.calendar", ("supervisor", "coordinator"))
 
 
 def today() -> date:
