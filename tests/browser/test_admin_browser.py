@@ -88,7 +88,8 @@ def test_an_admin_sets_up_a_district_in_the_browser(stack, browser, shots) -> No
     admin = Admin(browser, stack.base_url, shots)
     page = admin.page
     admin.go("/admin/tables")
-    assert page.locator(".admin-card").count() == 7
+    assert page.locator(".admin-card:not(.admin-setting)").count() == 7
+    assert page.locator('.admin-setting a[href="/admin/calendar"]').count() == 1
     admin.shot("tables")
 
     admin.go("/admin/streets/new")
